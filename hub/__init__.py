@@ -1,0 +1,1 @@
+"""政务诚信 data-sharing hub."""

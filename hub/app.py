@@ -1,0 +1,70 @@
+"""create_app(settings): routes, state, lifespan. Everything a request needs is built here once."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from hub.auth.endpoint import token_endpoint
+from hub.auth.tokens import TokenIssuer
+from hub.checks.ruleset import current_ruleset
+from hub.db.engine import create_engine, session_factory
+from hub.keys import Keys, load_keys
+from hub.settings import Settings
+from hub.subjects.pii import PiiCipher
+from hub.web.graphql import graphql_endpoint
+from schema import build_schema
+from schema.context import Services
+
+
+async def healthz(_: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    try:
+        async with request.app.state.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure to reach the database means "not ready"
+        return JSONResponse({"status": "unavailable", "database": type(exc).__name__}, 503)
+    return JSONResponse({"status": "ok", "database": "reachable"})
+
+
+async def jwks(request: Request) -> JSONResponse:
+    keys: Keys = request.app.state.keys
+    return JSONResponse(keys.public_jwks(), headers={"Cache-Control": "public, max-age=300"})
+
+
+def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
+    keys = keys or load_keys(settings)
+    engine = create_engine(settings.database_url)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+            Route("/oauth/token", token_endpoint, methods=["POST"]),
+            Route("/.well-known/jwks.json", jwks, methods=["GET"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.keys = keys
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.state.tokens = TokenIssuer(keys, settings.issuer, settings.token_lifetime_seconds)
+    app.state.services = Services(pii=PiiCipher(keys.pii), ruleset=current_ruleset())
+    app.state.schema = build_schema(production=settings.is_production)
+    return app

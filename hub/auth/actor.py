@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hub.errors import Forbidden
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is calling: an agency system authenticated by its client credentials, or the
+    local operator (CLI), who holds every scope."""
+
+    client_id: str | None
+    agency_id: int | None
+    scopes: frozenset[str]
+
+    def has(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    def require(self, scope: str) -> None:
+        if scope not in self.scopes:
+            raise Forbidden(f"this operation needs the scope '{scope}'", field=scope)
+
+    def require_any(self, scopes: tuple[str, ...] | list[str]) -> None:
+        if not any(s in self.scopes for s in scopes):
+            raise Forbidden(f"this operation needs one of the scopes: {', '.join(scopes)}")

@@ -1,0 +1,91 @@
+"""`POST /oauth/token`: the OAuth 2.0 client credentials grant (RFC 6749 §4.4).
+
+Client authentication by HTTP Basic (client_secret_basic) or form fields
+(client_secret_post), never both; errors in the RFC 6749 §5.2 JSON form."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from urllib.parse import unquote
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from hub.auth import service
+from hub.auth.scopes import parse_scopes
+from hub.auth.tokens import TokenIssuer
+from hub.errors import Unauthenticated
+
+_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def oauth_error(error: str, description: str, status: int = 400, basic: bool = False) -> JSONResponse:
+    headers = dict(_NO_STORE)
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="hub"' if basic else 'Bearer realm="hub"'
+    return JSONResponse(
+        {"error": error, "error_description": description}, status_code=status, headers=headers
+    )
+
+
+def _basic_credentials(header: str) -> tuple[str, str] | None:
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    client_id, sep, secret = decoded.partition(":")
+    return (unquote(client_id), unquote(secret)) if sep else None
+
+
+async def token_endpoint(request: Request) -> JSONResponse:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        return oauth_error(
+            "invalid_request", "send the request as application/x-www-form-urlencoded"
+        )
+    form = await request.form()
+    fields = {k: str(v) for k, v in form.items()}
+    header = request.headers.get("authorization")
+    basic = _basic_credentials(header) if header else None
+    if header and basic is None:
+        return oauth_error("invalid_client", "malformed Basic authorization header", 401, True)
+    if basic and ("client_secret" in fields):
+        return oauth_error("invalid_request", "use one client authentication method, not two")
+    client_id, secret = basic or (fields.get("client_id", ""), fields.get("client_secret", ""))
+    if not client_id or not secret:
+        return oauth_error("invalid_client", "client authentication is required", 401, True)
+    if fields.get("grant_type") != "client_credentials":
+        return oauth_error(
+            "unsupported_grant_type", "this endpoint issues tokens for grant_type=client_credentials"
+        )
+
+    issuer: TokenIssuer = request.app.state.tokens
+    async with request.app.state.sessions() as session:
+        try:
+            client = await service.authenticate_client(session, client_id, secret)
+        except Unauthenticated:
+            return oauth_error("invalid_client", "client authentication failed", 401, basic is not None)
+    granted = client.scope_set
+    if fields.get("scope"):
+        try:
+            requested = parse_scopes(fields["scope"])
+        except ValueError as exc:
+            return oauth_error("invalid_scope", str(exc))
+        if not requested <= granted:
+            extra = ", ".join(sorted(requested - granted))
+            return oauth_error("invalid_scope", f"this client does not hold: {extra}")
+        granted = requested
+    token = issuer.issue(client.id, granted)
+    return JSONResponse(
+        {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": issuer.lifetime_seconds,
+            "scope": " ".join(sorted(granted)),
+        },
+        headers=_NO_STORE,
+    )

@@ -1,0 +1,77 @@
+"""JWT access tokens in the RFC 9068 profile (`typ: at+jwt`), signed with the hub's keys.
+
+Authlib's OAuth 2.0 server has no async (Starlette) integration, and its maintainers point
+to joserfc (their JOSE library that replaces authlib.jose) for tokens; the client
+credentials grant itself is small enough to implement directly (see endpoint.py)."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwt import JWTClaimsRegistry
+
+from hub.errors import Unauthenticated
+from hub.keys import Keys
+
+TOKEN_TYPE = "at+jwt"
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    client_id: str
+    scopes: frozenset[str]
+    expires_at: int
+
+
+class TokenIssuer:
+    def __init__(self, keys: Keys, issuer: str, lifetime_seconds: int) -> None:
+        self._keys = keys
+        self._issuer = issuer
+        self._lifetime = lifetime_seconds
+        self._registry = JWTClaimsRegistry(
+            iss={"essential": True, "value": issuer},
+            aud={"essential": True, "value": issuer},
+            exp={"essential": True},
+            sub={"essential": True},
+        )
+
+    @property
+    def lifetime_seconds(self) -> int:
+        return self._lifetime
+
+    def issue(self, client_id: str, scopes: frozenset[str], *, now: int | None = None) -> str:
+        issued = int(time.time()) if now is None else now
+        key = self._keys.current_signing
+        header = {"alg": "ES256", "typ": TOKEN_TYPE, "kid": key.kid}
+        claims = {
+            "iss": self._issuer,
+            "aud": self._issuer,
+            "sub": client_id,
+            "client_id": client_id,
+            "iat": issued,
+            "exp": issued + self._lifetime,
+            "jti": secrets.token_urlsafe(12),
+            "scope": " ".join(sorted(scopes)),
+        }
+        return jwt.encode(header, claims, key)
+
+    def verify(self, token: str) -> TokenClaims:
+        try:
+            decoded = jwt.decode(token, self._keys.signing, algorithms=["ES256"])
+            if decoded.header.get("typ", "").lower() != TOKEN_TYPE:
+                raise Unauthenticated("not an access token (typ must be at+jwt)")
+            self._registry.validate(decoded.claims)
+        except JoseError as exc:
+            raise Unauthenticated(f"invalid access token: {exc.description or exc.error}") from exc
+        except ValueError as exc:
+            raise Unauthenticated("malformed access token") from exc
+        claims = decoded.claims
+        return TokenClaims(
+            client_id=str(claims["sub"]),
+            scopes=frozenset(str(claims.get("scope", "")).split()),
+            expires_at=int(claims["exp"]),
+        )

@@ -1,0 +1,161 @@
+"""`hub clients …`, `hub check`, `hub demo`: commands that go through the domain services."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.auth.actor import Actor
+from hub.auth.scopes import ALL_SCOPES
+from hub.settings import Settings
+
+T = TypeVar("T")
+InTransaction = Callable[[Settings, Callable[[AsyncSession], Awaitable[T]]], T]
+
+OPERATOR = Actor(client_id=None, agency_id=None, scopes=ALL_SCOPES)
+
+
+def register(
+    main: click.Group,
+    console: Console,
+    settings_of: Callable[[], Settings],
+    in_transaction: Callable[..., Any],
+) -> None:
+    @main.group()
+    def clients() -> None:
+        """OAuth 2.0 clients: the agency systems allowed to call the hub."""
+
+    @clients.command("add")
+    @click.argument("name")
+    @click.option("--agency", "agency_uscc", required=True, help="USCC of the client's agency.")
+    @click.option("--scopes", required=True, help='Space-separated, e.g. "check:hiring records:read".')
+    @click.option("--json", "as_json", is_flag=True, help="Print the credentials as JSON.")
+    def clients_add(name: str, agency_uscc: str, scopes: str, as_json: bool) -> None:
+        """Register a client; prints its secret once (only a hash is kept)."""
+        from hub.auth.service import add_client
+
+        issued = in_transaction(
+            settings_of(),
+            lambda s: add_client(s, name=name, agency_uscc=agency_uscc, scopes=scopes),
+        )
+        credentials = {"client_id": issued.client.id, "client_secret": issued.secret}
+        if as_json:
+            click.echo(json.dumps(credentials))
+            return
+        console.print(f"client_id:     {issued.client.id}")
+        console.print(f"client_secret: {issued.secret}")
+        console.print("[yellow]The secret is shown only now; store it safely.[/yellow]")
+
+    @clients.command("list")
+    def clients_list() -> None:
+        """List clients with their agency, scopes and state."""
+        from hub.auth.service import list_clients
+
+        rows = in_transaction(settings_of(), list_clients)
+        table = Table("client_id", "name", "agency", "scopes", "state")
+        for client, agency in rows:
+            state = f"revoked {client.revoked_at:%Y-%m-%d}" if client.revoked_at else "active"
+            table.add_row(client.id, client.name, f"{agency.name} ({agency.uscc})", client.scopes, state)
+        console.print(table)
+
+    @clients.command("revoke")
+    @click.argument("client_id")
+    def clients_revoke(client_id: str) -> None:
+        """Revoke a client: its tokens stop working at once."""
+        from hub.auth.service import revoke_client
+
+        in_transaction(settings_of(), lambda s: revoke_client(s, client_id))
+        console.print(f"client {client_id} revoked")
+
+    @main.command("check")
+    @click.option(
+        "--purpose",
+        required=True,
+        type=click.Choice(["HIRING", "TRANSFER", "AWARD", "APPRAISAL", "PROCUREMENT"], case_sensitive=False),
+    )
+    @click.option("--id-number", help="居民身份证号码 of a person.")
+    @click.option("--uscc", help="统一社会信用代码 of an organization.")
+    @click.option("--name", help="The person's name, to confirm the identity.")
+    @click.option("--reference", default="hub-cli", show_default=True, help="招录公告号, 评选批次 …")
+    @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Default: today.")
+    def check(
+        purpose: str,
+        id_number: str | None,
+        uscc: str | None,
+        name: str | None,
+        reference: str,
+        as_of: Any,
+    ) -> None:
+        """Run a 信用核查 locally as the operator and print the verdict and its reasons."""
+        from hub.checks.purposes import Purpose
+        from hub.checks.ruleset import current_ruleset
+        from hub.checks.service import CheckRequest, run_check
+        from hub.keys import load_keys
+        from hub.subjects.identifiers import parse_id_number, parse_uscc
+        from hub.subjects.pii import PiiCipher
+
+        if bool(id_number) == bool(uscc):
+            raise click.UsageError("give exactly one of --id-number or --uscc")
+        settings = settings_of()
+        pii = PiiCipher(load_keys(settings).pii)
+        subject = parse_id_number(id_number, field="--id-number") if id_number else parse_uscc(uscc or "", field="--uscc")
+        request = CheckRequest(
+            purpose=Purpose(purpose.upper()),
+            subject=subject,
+            reference=reference,
+            as_of=as_of.date() if as_of else date.today(),
+            name=name,
+        )
+        outcome = in_transaction(
+            settings, lambda s: run_check(s, pii, current_ruleset(), OPERATOR, request)
+        )
+        _print_outcome(console, outcome)
+
+    @main.command("demo")
+    @click.option(
+        "--credentials",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=Path("demo-client.json"),
+        show_default=True,
+        help="Where to write the demo client's credentials.",
+    )
+    def demo(credentials: Path) -> None:
+        """Load the demo data set (江州市) and a demo client holding every scope. Idempotent."""
+        from hub.demo.cli import load_demo_command
+
+        load_demo_command(console, settings_of(), in_transaction, credentials)
+
+
+def _print_outcome(console: Console, outcome: Any) -> None:
+    evaluation = outcome.evaluation
+    colour = {"CLEAR": "green", "REVIEW": "yellow", "RESTRICTED": "red"}[evaluation.verdict.value]
+    console.print(
+        f"verdict: [bold {colour}]{evaluation.verdict.value}[/] ({evaluation.verdict.label})   "
+        f"rule set {evaluation.ruleset_version}   check {outcome.check.id}"
+    )
+    for warning in outcome.warnings:
+        console.print(f"[yellow]! {warning}[/yellow]")
+    if not evaluation.findings:
+        console.print(f"no restricting record found ({len(outcome.records)} record(s) on file)")
+        return
+    table = Table("rule", "record", "until", "legal basis", show_lines=True)
+    for finding in evaluation.findings:
+        record = outcome.records[finding.record.id]
+        kind = record.sanction_kind.label if record.sanction_kind else record.category.label
+        until = finding.restricts_until.isoformat() if finding.restricts_until else "无期限"
+        disputed = " [异议中]" if finding.disputed else ""
+        table.add_row(
+            f"{finding.rule.id}\n{finding.rule.description}",
+            f"{record.source_ref}\n{kind} {record.decided_at}{disputed}",
+            until,
+            finding.rule.legal_basis,
+        )
+    console.print(table)

@@ -1,0 +1,10 @@
+"""Imports every model so that `Base.metadata` is complete (Alembic and model tests)."""
+
+from hub.agencies.models import Agency
+from hub.auth.models import Client
+from hub.checks.models import Check
+from hub.db.base import Base
+from hub.records.models import CreditRecord, RecordEvent
+from hub.subjects.models import Organization, Person
+
+__all__ = ["Agency", "Base", "Check", "Client", "CreditRecord", "Organization", "Person", "RecordEvent"]

@@ -1,0 +1,135 @@
+"""The vocabularies of credit records. Values are the stable API names; `label` is the
+Chinese term used by the source systems and shown to HR officers."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class LabelledEnum(str, Enum):
+    label: str
+
+    def __new__(cls, value: str, label: str) -> LabelledEnum:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @classmethod
+    def from_label(cls, text: str) -> LabelledEnum | None:
+        text = text.strip()
+        for member in cls:
+            if text in (member.value, member.label):
+                return member
+        return None
+
+
+class SubjectType(LabelledEnum):
+    PERSON = ("PERSON", "自然人")
+    ORGANIZATION = ("ORGANIZATION", "机构")
+
+
+class RecordCategory(LabelledEnum):
+    GOVERNMENT_SANCTION = ("GOVERNMENT_SANCTION", "政务处分")
+    PARTY_DISCIPLINE = ("PARTY_DISCIPLINE", "党纪处分")
+    ACCOUNTABILITY = ("ACCOUNTABILITY", "组织处理/问责")
+    CRIMINAL_PUNISHMENT = ("CRIMINAL_PUNISHMENT", "刑事处罚")
+    JUDGMENT_DEFAULTER = ("JUDGMENT_DEFAULTER", "失信被执行人")
+    COURT_JUDGMENT = ("COURT_JUDGMENT", "生效裁判未履行/败诉")
+    ADMINISTRATIVE_PENALTY = ("ADMINISTRATIVE_PENALTY", "行政处罚")
+    EXAM_MISCONDUCT = ("EXAM_MISCONDUCT", "录用违规违纪")
+    APPRAISAL_RESULT = ("APPRAISAL_RESULT", "年度考核")
+    DISMISSAL = ("DISMISSAL", "辞退")
+    PROCUREMENT_BREACH = ("PROCUREMENT_BREACH", "采购违约")
+    PAYMENT_ARREARS = ("PAYMENT_ARREARS", "拖欠账款")
+    PPP_DEFAULT = ("PPP_DEFAULT", "PPP违约")
+    PROMISE_BROKEN = ("PROMISE_BROKEN", "未守信践诺")
+    STATISTICS_FRAUD = ("STATISTICS_FRAUD", "统计造假")
+    INVESTIGATION_OPEN = ("INVESTIGATION_OPEN", "立案审查调查未结案")
+
+
+class SanctionKind(LabelledEnum):
+    # 政务处分 (公职人员政务处分法 Art. 7)
+    WARNING = ("WARNING", "警告")
+    DEMERIT = ("DEMERIT", "记过")
+    MAJOR_DEMERIT = ("MAJOR_DEMERIT", "记大过")
+    DEMOTION = ("DEMOTION", "降级")
+    REMOVAL = ("REMOVAL", "撤职")
+    EXPULSION = ("EXPULSION", "开除")
+    # 党纪处分 (中国共产党纪律处分条例 Art. 8)
+    PARTY_WARNING = ("PARTY_WARNING", "党内警告")
+    PARTY_SERIOUS_WARNING = ("PARTY_SERIOUS_WARNING", "党内严重警告")
+    PARTY_POST_REMOVAL = ("PARTY_POST_REMOVAL", "撤销党内职务")
+    PARTY_PROBATION_1Y = ("PARTY_PROBATION_1Y", "留党察看一年")
+    PARTY_PROBATION_2Y = ("PARTY_PROBATION_2Y", "留党察看二年")
+    PARTY_EXPULSION = ("PARTY_EXPULSION", "开除党籍")
+    # 组织处理 / 问责
+    ADMONISHMENT = ("ADMONISHMENT", "诫勉")
+    POST_ADJUSTMENT = ("POST_ADJUSTMENT", "调整职务")
+    ORDERED_RESIGNATION = ("ORDERED_RESIGNATION", "责令辞职")
+    REMOVAL_FROM_POST = ("REMOVAL_FROM_POST", "免职")
+    POST_DEMOTION = ("POST_DEMOTION", "降职")
+    # 公务员录用违规违纪行为处理办法
+    BAN_5Y = ("BAN_5Y", "五年内限制报考")
+    BAN_LIFE = ("BAN_LIFE", "终身限制报考")
+
+
+class Severity(LabelledEnum):
+    MINOR = ("MINOR", "轻微")
+    GENERAL = ("GENERAL", "一般")
+    SERIOUS = ("SERIOUS", "严重")
+
+
+class RecordStatus(LabelledEnum):
+    ACTIVE = ("ACTIVE", "有效")
+    UNDER_OBJECTION = ("UNDER_OBJECTION", "异议处理中")
+    CORRECTED = ("CORRECTED", "已更正")
+    REVOKED = ("REVOKED", "已撤销")
+    REPAIRED = ("REPAIRED", "已修复")
+    EXPIRED = ("EXPIRED", "已失效")
+
+
+# Which sanction kinds belong to which category; a kind outside its category is rejected.
+KINDS_BY_CATEGORY: dict[RecordCategory, frozenset[SanctionKind]] = {
+    RecordCategory.GOVERNMENT_SANCTION: frozenset(
+        {
+            SanctionKind.WARNING,
+            SanctionKind.DEMERIT,
+            SanctionKind.MAJOR_DEMERIT,
+            SanctionKind.DEMOTION,
+            SanctionKind.REMOVAL,
+            SanctionKind.EXPULSION,
+        }
+    ),
+    RecordCategory.PARTY_DISCIPLINE: frozenset(
+        {
+            SanctionKind.PARTY_WARNING,
+            SanctionKind.PARTY_SERIOUS_WARNING,
+            SanctionKind.PARTY_POST_REMOVAL,
+            SanctionKind.PARTY_PROBATION_1Y,
+            SanctionKind.PARTY_PROBATION_2Y,
+            SanctionKind.PARTY_EXPULSION,
+        }
+    ),
+    RecordCategory.ACCOUNTABILITY: frozenset(
+        {
+            SanctionKind.ADMONISHMENT,
+            SanctionKind.POST_ADJUSTMENT,
+            SanctionKind.ORDERED_RESIGNATION,
+            SanctionKind.REMOVAL_FROM_POST,
+            SanctionKind.POST_DEMOTION,
+        }
+    ),
+    RecordCategory.EXAM_MISCONDUCT: frozenset({SanctionKind.BAN_5Y, SanctionKind.BAN_LIFE}),
+}
+
+# Categories whose records are meaningless without a sanction kind.
+KIND_REQUIRED = frozenset(KINDS_BY_CATEGORY)
+
+# Statuses that keep a record in force; the rest never restrict (DESIGN.md §5).
+IN_FORCE = frozenset({RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION})
+
+# Statuses a source agency may set by resubmitting its record (政务处分法 Art. 60).
+SUBMITTABLE_STATUSES = frozenset(
+    {RecordStatus.ACTIVE, RecordStatus.REVOKED, RecordStatus.CORRECTED}
+)

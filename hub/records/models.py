@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Enum as SqlEnum
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.db.base import Base, UtcDateTime, utcnow
+from hub.records.enums import RecordCategory, RecordStatus, SanctionKind, Severity, SubjectType
+
+
+def _enum(cls: type) -> SqlEnum:
+    # Stored as plain strings (no native PostgreSQL enum): adding a value is then a code
+    # change, not a blocking ALTER TYPE.
+    return SqlEnum(cls, native_enum=False, length=32, validate_strings=True)
+
+
+class CreditRecord(Base):
+    __tablename__ = "credit_records"
+    __table_args__ = (
+        UniqueConstraint("source_agency_id", "stream", "source_ref"),
+        Index("ix_credit_records_person", "person_id", "decided_at"),
+        Index("ix_credit_records_organization", "organization_id", "decided_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    # Which feed of the source agency the record came from ("push" for submitRecords);
+    # the natural key is (agency, stream, source_ref).
+    stream: Mapped[str] = mapped_column(String(64), default="push")
+    source_ref: Mapped[str] = mapped_column(String(128))
+    subject_type: Mapped[SubjectType] = mapped_column(_enum(SubjectType))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), nullable=True)
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id"), nullable=True
+    )
+    category: Mapped[RecordCategory] = mapped_column(_enum(RecordCategory))
+    sanction_kind: Mapped[SanctionKind | None] = mapped_column(
+        _enum(SanctionKind), nullable=True
+    )
+    severity: Mapped[Severity] = mapped_column(_enum(Severity))
+    decided_at: Mapped[date] = mapped_column(Date)
+    # Set by the source when it knows the end (a 失信被执行人 entry deleted, a period cut short).
+    effective_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    legal_basis: Mapped[str | None] = mapped_column(Text, nullable=True)
+    summary: Mapped[str] = mapped_column(Text)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    status: Mapped[RecordStatus] = mapped_column(_enum(RecordStatus))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # Hash of the submitted content: an identical resubmission changes nothing.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class RecordEvent(Base):
+    """Append-only history of a record. Its id orders every change hub-wide, which is what
+    the change feed pages over."""
+
+    __tablename__ = "record_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("credit_records.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[RecordStatus] = mapped_column(_enum(RecordStatus))
+    # The record's content at this version (what changed can be derived by comparing).
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    actor: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -1,0 +1,349 @@
+"""Storing and reading credit records. Takes a session; the caller owns the transaction."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.agencies.models import Agency
+from hub.db.base import utcnow
+from hub.errors import InvalidInput
+from hub.records.drafts import Problem, RecordDraft, ValidRecord, content_hash, validate_draft
+from hub.records.enums import RecordCategory, RecordStatus, SubjectType
+from hub.records.models import CreditRecord, RecordEvent
+from hub.subjects.models import Organization, Person
+from hub.subjects.pii import PiiCipher
+from hub.subjects.service import (
+    NewPerson,
+    chunks,
+    ensure_organizations,
+    ensure_persons,
+    organizations_by_uscc,
+    persons_by_hash,
+)
+
+MAX_BATCH = 5000
+MAX_PAGE = 100
+
+
+@dataclass(frozen=True)
+class RowError:
+    index: int
+    field: str
+    reason: str
+
+
+@dataclass
+class SubmitResult:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> int:
+        return self.inserted + self.updated + self.unchanged
+
+
+async def submit_records(
+    session: AsyncSession,
+    pii: PiiCipher,
+    *,
+    agency_id: int,
+    drafts: Sequence[RecordDraft],
+    actor: str | None,
+    stream: str = "push",
+    today: date | None = None,
+) -> SubmitResult:
+    """Validate each row on its own, then upsert the valid ones on (agency, stream, sourceRef):
+    an identical row changes nothing; a changed row bumps the version and adds an event."""
+    if len(drafts) > MAX_BATCH:
+        raise InvalidInput(
+            f"at most {MAX_BATCH} records per call, got {len(drafts)}; split the batch",
+            field="records",
+        )
+    result = SubmitResult()
+    valid = _validate_all(drafts, today or date.today(), result)
+    subject_keys = await _resolve_subjects(session, pii, valid, result)
+    accepted = [(i, v) for i, v in valid if i in subject_keys]
+
+    existing = await _existing_records(session, agency_id, stream, [v.source_ref for _, v in accepted])
+    now = utcnow()
+    new_records: list[tuple[CreditRecord, dict[str, object]]] = []
+    events: list[RecordEvent] = []
+    for index, record in accepted:
+        key, person_id, organization_id = subject_keys[index]
+        content = record.content(key)
+        digest = content_hash(content)
+        current = existing.get(record.source_ref)
+        if current is None:
+            row = CreditRecord(
+                source_agency_id=agency_id,
+                stream=stream,
+                source_ref=record.source_ref,
+                version=1,
+                created_at=now,
+            )
+            _apply(row, record, person_id, organization_id, digest, now)
+            new_records.append((row, content))
+            result.inserted += 1
+        elif current.content_hash == digest:
+            result.unchanged += 1
+        else:
+            status_changed = current.status != record.status
+            _apply(current, record, person_id, organization_id, digest, now)
+            current.version += 1
+            events.append(
+                _event(current, content, "STATUS_CHANGED" if status_changed else "UPDATED", actor)
+            )
+            result.updated += 1
+    if new_records:
+        session.add_all([row for row, _ in new_records])
+        await session.flush()
+        events.extend(_event(row, content, "CREATED", actor) for row, content in new_records)
+    if events:
+        session.add_all(events)
+        await session.flush()
+    return result
+
+
+def _validate_all(
+    drafts: Sequence[RecordDraft], today: date, result: SubmitResult
+) -> list[tuple[int, ValidRecord]]:
+    valid: list[tuple[int, ValidRecord]] = []
+    first_row_of: dict[str, int] = {}
+    for index, draft in enumerate(drafts):
+        outcome = validate_draft(draft, today=today)
+        if isinstance(outcome, list):
+            result.rejected.extend(_row_errors(index, outcome))
+            continue
+        if outcome.source_ref in first_row_of:
+            result.rejected.append(
+                RowError(
+                    index,
+                    "sourceRef",
+                    f"duplicate of row {first_row_of[outcome.source_ref]} in this batch",
+                )
+            )
+            continue
+        first_row_of[outcome.source_ref] = index
+        result.warnings.extend(RowError(index, "subject", w) for w in outcome.warnings)
+        valid.append((index, outcome))
+    return valid
+
+
+def _row_errors(index: int, problems: list[Problem]) -> list[RowError]:
+    return [RowError(index, p.field, p.reason) for p in problems]
+
+
+async def _resolve_subjects(
+    session: AsyncSession,
+    pii: PiiCipher,
+    valid: list[tuple[int, ValidRecord]],
+    result: SubmitResult,
+) -> dict[int, tuple[str, int | None, int | None]]:
+    """Row index → (subject key, person id, organization id). A subject the hub does not know
+    yet is registered, which needs its name; rows without one are rejected."""
+    person_rows = [(i, v) for i, v in valid if v.person_id_number is not None]
+    org_rows = [(i, v) for i, v in valid if v.organization is not None]
+
+    known_persons = await persons_by_hash(
+        session, (pii.lookup_hash(v.person_id_number.number) for _, v in person_rows)  # type: ignore[union-attr]
+    )
+    known_orgs = await organizations_by_uscc(session, (v.organization.code for _, v in org_rows))  # type: ignore[union-attr]
+
+    new_people: list[NewPerson] = []
+    new_orgs = []
+    keep: list[tuple[int, ValidRecord]] = []
+    for index, record in valid:
+        if record.person_id_number is not None:
+            known = pii.lookup_hash(record.person_id_number.number) in known_persons
+            if not known and record.subject_name:
+                new_people.append(NewPerson(record.person_id_number, record.subject_name))
+        else:
+            assert record.organization is not None
+            known = record.organization.code in known_orgs
+            if not known and record.subject_name:
+                new_orgs.append((record.organization, record.subject_name))
+        if not known and not record.subject_name:
+            result.rejected.append(
+                RowError(index, "subject.name", "the subject is new to the hub: give its name")
+            )
+            continue
+        keep.append((index, record))
+
+    persons = await ensure_persons(session, pii, new_people) if new_people else {}
+    persons.update(known_persons)
+    orgs = await ensure_organizations(session, new_orgs) if new_orgs else {}
+    orgs.update(known_orgs)
+
+    resolved: dict[int, tuple[str, int | None, int | None]] = {}
+    for index, record in keep:
+        if record.person_id_number is not None:
+            person = persons[pii.lookup_hash(record.person_id_number.number)]
+            resolved[index] = (person.uid, person.id, None)
+        else:
+            assert record.organization is not None
+            org = orgs[record.organization.code]
+            resolved[index] = (org.uscc, None, org.id)
+    return resolved
+
+
+async def _existing_records(
+    session: AsyncSession, agency_id: int, stream: str, refs: list[str]
+) -> dict[str, CreditRecord]:
+    found: dict[str, CreditRecord] = {}
+    for part in chunks(sorted(set(refs))):
+        rows = await session.scalars(
+            select(CreditRecord).where(
+                CreditRecord.source_agency_id == agency_id,
+                CreditRecord.stream == stream,
+                CreditRecord.source_ref.in_(part),
+            )
+        )
+        found.update({r.source_ref: r for r in rows})
+    return found
+
+
+def _apply(
+    row: CreditRecord,
+    record: ValidRecord,
+    person_id: int | None,
+    organization_id: int | None,
+    digest: str,
+    now: object,
+) -> None:
+    row.subject_type = record.subject_type
+    row.person_id = person_id
+    row.organization_id = organization_id
+    row.category = record.category
+    row.sanction_kind = record.sanction_kind
+    row.severity = record.severity
+    row.decided_at = record.decided_at
+    row.effective_until = record.effective_until
+    row.legal_basis = record.legal_basis
+    row.summary = record.summary
+    row.detail = record.detail
+    row.status = record.status
+    row.content_hash = digest
+    row.updated_at = now  # type: ignore[assignment]
+
+
+def _event(row: CreditRecord, content: dict[str, object], kind: str, actor: str | None) -> RecordEvent:
+    return RecordEvent(
+        record_id=row.id,
+        version=row.version,
+        kind=kind,
+        status=row.status,
+        snapshot=content,
+        actor=actor,
+    )
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    category: RecordCategory | None = None
+    status: RecordStatus | None = None
+    subject_type: SubjectType | None = None
+    person_hash: str | None = None
+    organization_uscc: str | None = None
+    source_agency_uscc: str | None = None
+    decided_from: date | None = None
+    decided_to: date | None = None
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    records: list[CreditRecord]
+    has_next_page: bool
+
+    def cursor(self, record: CreditRecord) -> str:
+        return encode_cursor(record.id)
+
+
+def encode_cursor(record_id: int) -> str:
+    return base64.urlsafe_b64encode(f"record:{record_id}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        if kind != "record":
+            raise ValueError(kind)
+        return int(value)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput("not a cursor this API returned", field="after") from exc
+
+
+async def list_records(
+    session: AsyncSession, flt: RecordFilter, *, first: int, after: str | None
+) -> RecordPage:
+    if not 1 <= first <= MAX_PAGE:
+        raise InvalidInput(f"first must be between 1 and {MAX_PAGE}", field="first")
+    query = _filtered(select(CreditRecord), flt).order_by(CreditRecord.id).limit(first + 1)
+    if after is not None:
+        query = query.where(CreditRecord.id > decode_cursor(after))
+    rows = list(await session.scalars(query))
+    return RecordPage(rows[:first], has_next_page=len(rows) > first)
+
+
+def _filtered(query: Select[tuple[CreditRecord]], flt: RecordFilter) -> Select[tuple[CreditRecord]]:
+    if flt.category is not None:
+        query = query.where(CreditRecord.category == flt.category)
+    if flt.status is not None:
+        query = query.where(CreditRecord.status == flt.status)
+    if flt.subject_type is not None:
+        query = query.where(CreditRecord.subject_type == flt.subject_type)
+    if flt.person_hash is not None:
+        query = query.join(Person, CreditRecord.person_id == Person.id).where(
+            Person.id_hash == flt.person_hash
+        )
+    if flt.organization_uscc is not None:
+        query = query.join(Organization, CreditRecord.organization_id == Organization.id).where(
+            Organization.uscc == flt.organization_uscc
+        )
+    if flt.source_agency_uscc is not None:
+        query = query.join(Agency, CreditRecord.source_agency_id == Agency.id).where(
+            Agency.uscc == flt.source_agency_uscc
+        )
+    if flt.decided_from is not None:
+        query = query.where(CreditRecord.decided_at >= flt.decided_from)
+    if flt.decided_to is not None:
+        query = query.where(CreditRecord.decided_at <= flt.decided_to)
+    return query
+
+
+async def records_of_subjects(
+    session: AsyncSession, subject_type: SubjectType, subject_ids: Sequence[int]
+) -> dict[int, list[CreditRecord]]:
+    """Records per person (or organization) id, newest first, in one query per chunk."""
+    column = (
+        CreditRecord.person_id if subject_type is SubjectType.PERSON else CreditRecord.organization_id
+    )
+    grouped: dict[int, list[CreditRecord]] = {sid: [] for sid in subject_ids}
+    for part in chunks(sorted(set(subject_ids))):
+        rows = await session.scalars(
+            select(CreditRecord)
+            .where(column.in_(part))
+            .order_by(CreditRecord.decided_at.desc(), CreditRecord.id)
+        )
+        for row in rows:
+            owner = row.person_id if subject_type is SubjectType.PERSON else row.organization_id
+            grouped[owner].append(row)  # type: ignore[index]
+    return grouped
+
+
+async def agencies_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, Agency]:
+    found: dict[int, Agency] = {}
+    for part in chunks(sorted(set(ids))):
+        found.update({a.id: a for a in await session.scalars(select(Agency).where(Agency.id.in_(part)))})
+    return found

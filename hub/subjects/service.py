@@ -1,0 +1,111 @@
+"""Finding and registering subjects. Lookups go by keyed hash (persons) or USCC, in bulk."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.subjects.identifiers import IdNumber, Uscc, mask_name
+from hub.subjects.models import Organization, Person
+from hub.subjects.pii import PiiCipher
+
+T = TypeVar("T")
+# Bound for IN (...) lists: PostgreSQL and SQLite both cope, and plans stay simple.
+CHUNK = 500
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    id_number: IdNumber
+    name: str
+    employer_agency_id: int | None = None
+
+
+def new_person(pii: PiiCipher, person: NewPerson) -> Person:
+    return Person(
+        uid=str(uuid.uuid4()),
+        id_hash=pii.lookup_hash(person.id_number.number),
+        id_cipher=pii.encrypt(person.id_number.number),
+        id_masked=person.id_number.masked,
+        name_hash=pii.lookup_hash(person.name, purpose="name"),
+        name_cipher=pii.encrypt(person.name),
+        name_masked=mask_name(person.name),
+        region_code=person.id_number.region_code,
+        employer_agency_id=person.employer_agency_id,
+    )
+
+
+async def persons_by_hash(session: AsyncSession, hashes: Iterable[str]) -> dict[str, Person]:
+    found: dict[str, Person] = {}
+    for part in chunks(sorted(set(hashes))):
+        rows = await session.scalars(select(Person).where(Person.id_hash.in_(part)))
+        found.update({p.id_hash: p for p in rows})
+    return found
+
+
+async def persons_by_uid(session: AsyncSession, uids: Iterable[str]) -> dict[str, Person]:
+    found: dict[str, Person] = {}
+    for part in chunks(sorted(set(uids))):
+        rows = await session.scalars(select(Person).where(Person.uid.in_(part)))
+        found.update({p.uid: p for p in rows})
+    return found
+
+
+async def by_primary_key(
+    session: AsyncSession, model: type[Person] | type[Organization], ids: Iterable[int]
+) -> dict[int, Any]:
+    found: dict[int, Any] = {}
+    for part in chunks(sorted(set(ids))):
+        found.update({row.id: row for row in await session.scalars(select(model).where(model.id.in_(part)))})
+    return found
+
+
+async def organizations_by_uscc(
+    session: AsyncSession, codes: Iterable[str]
+) -> dict[str, Organization]:
+    found: dict[str, Organization] = {}
+    for part in chunks(sorted(set(codes))):
+        rows = await session.scalars(select(Organization).where(Organization.uscc.in_(part)))
+        found.update({o.uscc: o for o in rows})
+    return found
+
+
+async def ensure_persons(
+    session: AsyncSession, pii: PiiCipher, people: Sequence[NewPerson]
+) -> dict[str, Person]:
+    """Persons keyed by ID-number hash; the unknown ones are registered."""
+    by_hash = {pii.lookup_hash(p.id_number.number): p for p in people}
+    known = await persons_by_hash(session, by_hash)
+    created = [new_person(pii, p) for h, p in by_hash.items() if h not in known]
+    if created:
+        session.add_all(created)
+        await session.flush()
+        known.update({p.id_hash: p for p in created})
+    return known
+
+
+async def ensure_organizations(
+    session: AsyncSession, orgs: Sequence[tuple[Uscc, str]]
+) -> dict[str, Organization]:
+    wanted = {uscc.code: (uscc, name) for uscc, name in orgs}
+    known = await organizations_by_uscc(session, wanted)
+    created = [
+        Organization(uscc=code, name=name, region_code=uscc.region_code)
+        for code, (uscc, name) in wanted.items()
+        if code not in known
+    ]
+    if created:
+        session.add_all(created)
+        await session.flush()
+        known.update({o.uscc: o for o in created})
+    return known

@@ -1,0 +1,37 @@
+"""The per-request context: one session (one transaction), the caller, per-request loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.auth.actor import Actor
+from hub.checks.rules import RuleSet
+from hub.subjects.pii import PiiCipher
+
+if TYPE_CHECKING:
+    from schema.loaders import Loaders
+
+
+@dataclass
+class Services:
+    """What the application hands every request: built once at start-up."""
+
+    pii: PiiCipher
+    ruleset: RuleSet
+
+
+@dataclass
+class HubContext:
+    session: AsyncSession
+    actor: Actor
+    services: Services
+    request_id: str
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        from schema.loaders import Loaders
+
+        self.loaders = Loaders(self.session)

@@ -1,0 +1,66 @@
+"""Every GraphQL error leaves with a machine-readable `extensions.code`.
+
+Domain errors (hub.errors.HubError) keep their message and add `code` and `field`; GraphQL's
+own errors are classified; anything unexpected is logged and masked."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from graphql.error import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from hub.errors import HubError
+
+log = logging.getLogger("hub.graphql")
+
+INTERNAL = "INTERNAL_SERVER_ERROR"
+
+
+def classify(error: GraphQLError) -> GraphQLError:
+    original = error.original_error
+    if isinstance(original, HubError):
+        extensions = {"code": original.code}
+        if original.field:
+            extensions["field"] = original.field
+        return _with(error, original.message, extensions)
+    if original is not None:
+        # Type and location only: exception messages may carry personal data.
+        log.error(
+            "unexpected error in %s: %s",
+            ".".join(str(p) for p in error.path or ()),
+            type(original).__name__,
+            exc_info=(type(original), original, original.__traceback__),
+        )
+        return _with(error, "Internal server error", {"code": INTERNAL})
+    if error.extensions and "code" in error.extensions:
+        return error
+    message = error.message
+    if message.startswith("Syntax Error"):
+        code = "GRAPHQL_PARSE_FAILED"
+    elif message.startswith("Variable '$"):
+        code = "BAD_USER_INPUT"
+    else:
+        code = "GRAPHQL_VALIDATION_FAILED"
+    return _with(error, message, {"code": code})
+
+
+def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions=extensions,
+    )
+
+
+class ErrorCodes(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [classify(e) for e in result.errors]

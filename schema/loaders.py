@@ -1,0 +1,55 @@
+"""Per-request DataLoaders: entity and nested lookups are batched into one query each."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
+
+from hub.agencies.models import Agency
+from hub.records import service as records
+from hub.records.enums import SubjectType
+from hub.records.models import CreditRecord
+from hub.subjects import service as subjects
+from hub.subjects.models import Organization, Person
+
+
+class Loaders:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self.person_by_uid = DataLoader(self._persons_by_uid)
+        self.person_by_id = DataLoader(self._persons_by_id)
+        self.organization_by_id = DataLoader(self._organizations_by_id)
+        self.organization_by_uscc = DataLoader(self._organizations_by_uscc)
+        self.agency_by_id = DataLoader(self._agencies_by_id)
+        self.records_of_person = DataLoader(self._records_of_persons)
+        self.records_of_organization = DataLoader(self._records_of_organizations)
+
+    async def _persons_by_uid(self, uids: Sequence[str]) -> list[Person | None]:
+        found = await subjects.persons_by_uid(self._session, uids)
+        return [found.get(uid) for uid in uids]
+
+    async def _persons_by_id(self, ids: Sequence[int]) -> list[Person | None]:
+        found = await subjects.by_primary_key(self._session, Person, ids)
+        return [found.get(i) for i in ids]
+
+    async def _organizations_by_id(self, ids: Sequence[int]) -> list[Organization | None]:
+        found = await subjects.by_primary_key(self._session, Organization, ids)
+        return [found.get(i) for i in ids]
+
+    async def _organizations_by_uscc(self, codes: Sequence[str]) -> list[Organization | None]:
+        found = await subjects.organizations_by_uscc(self._session, codes)
+        return [found.get(code) for code in codes]
+
+    async def _agencies_by_id(self, ids: Sequence[int]) -> list[Agency | None]:
+        found = await records.agencies_by_id(self._session, ids)
+        return [found.get(i) for i in ids]
+
+    async def _records_of_persons(self, ids: Sequence[int]) -> list[list[CreditRecord]]:
+        found = await records.records_of_subjects(self._session, SubjectType.PERSON, ids)
+        return [found[i] for i in ids]
+
+    async def _records_of_organizations(self, ids: Sequence[int]) -> list[list[CreditRecord]]:
+        found = await records.records_of_subjects(self._session, SubjectType.ORGANIZATION, ids)
+        return [found[i] for i in ids]

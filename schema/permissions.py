@@ -1,0 +1,52 @@
+"""Scopes, declared and enforced in one place.
+
+Strawberry only *declares* `@requiresScopes` in the SDL (for a federation router to enforce);
+`scoped_field` adds the same list as an in-process guard, so the subgraph is safe on its own."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import strawberry
+from strawberry.extensions import FieldExtension
+
+from hub.errors import Forbidden
+
+
+class RequireAnyScope(FieldExtension):
+    def __init__(self, scopes: tuple[str, ...]) -> None:
+        self.scopes = scopes
+
+    def _check(self, info: strawberry.Info) -> None:
+        actor = info.context.actor
+        if not any(actor.has(s) for s in self.scopes):
+            needed = " or ".join(f"'{s}'" for s in self.scopes)
+            raise Forbidden(f"{info.field_name} needs the scope {needed}", field=self.scopes[0])
+
+    def resolve(self, next_: Callable[..., Any], source: Any, info: strawberry.Info, **kw: Any) -> Any:
+        self._check(info)
+        return next_(source, info, **kw)
+
+    async def resolve_async(
+        self, next_: Callable[..., Awaitable[Any]], source: Any, info: strawberry.Info, **kw: Any
+    ) -> Any:
+        self._check(info)
+        return await next_(source, info, **kw)
+
+
+def scoped_field(*scopes: str, **kwargs: Any) -> Any:
+    """A field callable by holders of any one of `scopes`."""
+    return strawberry.federation.field(
+        requires_scopes=[[s] for s in scopes],
+        extensions=[RequireAnyScope(scopes)],
+        **kwargs,
+    )
+
+
+def scoped_mutation(*scopes: str, **kwargs: Any) -> Any:
+    return strawberry.federation.mutation(
+        requires_scopes=[[s] for s in scopes],
+        extensions=[RequireAnyScope(scopes)],
+        **kwargs,
+    )

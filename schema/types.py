@@ -1,0 +1,203 @@
+"""Object types and federation entities. Thin: fields read the ORM row or ask a loader."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from hub.agencies.models import Agency as AgencyRow
+from hub.agencies.models import AgencyFamily, AgencyLevel
+from hub.auth.scopes import RECORDS_READ, RECORDS_READ_PII
+from hub.records.enums import RecordCategory, RecordStatus, SanctionKind, Severity, SubjectType
+from hub.records.models import CreditRecord as RecordRow
+from hub.subjects.models import Organization as OrganizationRow
+from hub.subjects.models import Person as PersonRow
+from schema.permissions import scoped_field
+
+
+@strawberry.type(description="A participating agency (data provider and/or consumer).")
+class Agency:
+    row: strawberry.Private[AgencyRow]
+
+    @strawberry.field
+    def uscc(self) -> str:
+        return self.row.uscc
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.row.name
+
+    @strawberry.field
+    def region_code(self) -> str:
+        return self.row.region_code
+
+    @strawberry.field
+    def level(self) -> AgencyLevel:
+        return self.row.level
+
+    @strawberry.field
+    def family(self) -> AgencyFamily:
+        return self.row.family
+
+
+@strawberry.federation.type(keys=["uscc"], description="A government body or other organization.")
+class Organization:
+    uscc: str
+    row: strawberry.Private[OrganizationRow | None] = None
+
+    @classmethod
+    async def resolve_reference(cls, info: strawberry.Info, uscc: str) -> Organization | None:
+        row = await info.context.loaders.organization_by_uscc.load(uscc)
+        return cls(uscc=uscc, row=row) if row else None
+
+    @strawberry.field
+    def name(self) -> str | None:
+        return self.row.name if self.row else None
+
+    @strawberry.field
+    def region_code(self) -> str | None:
+        return self.row.region_code if self.row else None
+
+    @scoped_field(RECORDS_READ)
+    async def records(self, info: strawberry.Info) -> list[CreditRecord]:
+        if self.row is None:
+            return []
+        rows = await info.context.loaders.records_of_organization.load(self.row.id)
+        return [CreditRecord(row=r) for r in rows]
+
+
+@strawberry.federation.type(
+    keys=["id"],
+    description="A natural person. ID number and name are masked unless the caller holds "
+    "records:read:pii.",
+)
+class Person:
+    id: strawberry.ID
+    row: strawberry.Private[PersonRow | None] = None
+
+    @classmethod
+    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Person | None:
+        info.context.actor.require(RECORDS_READ)
+        row = await info.context.loaders.person_by_uid.load(str(id))
+        return cls(id=id, row=row) if row else None
+
+    @strawberry.field(description="居民身份证号码, masked (110101********123X) without PII scope.")
+    def id_number(self, info: strawberry.Info) -> str | None:
+        if self.row is None:
+            return None
+        if info.context.actor.has(RECORDS_READ_PII):
+            return info.context.services.pii.decrypt(self.row.id_cipher)
+        return self.row.id_masked
+
+    @strawberry.field(description="Name, masked (张*) without PII scope.")
+    def name(self, info: strawberry.Info) -> str | None:
+        if self.row is None:
+            return None
+        if info.context.actor.has(RECORDS_READ_PII):
+            return info.context.services.pii.decrypt(self.row.name_cipher)
+        return self.row.name_masked
+
+    @strawberry.field
+    def region_code(self) -> str | None:
+        return self.row.region_code if self.row else None
+
+    @scoped_field(RECORDS_READ)
+    async def records(self, info: strawberry.Info) -> list[CreditRecord]:
+        if self.row is None:
+            return []
+        rows = await info.context.loaders.records_of_person.load(self.row.id)
+        return [CreditRecord(row=r) for r in rows]
+
+
+Subject = Annotated[Person | Organization, strawberry.union("Subject")]
+
+
+def person_of(row: PersonRow) -> Person:
+    return Person(id=strawberry.ID(row.uid), row=row)
+
+
+def organization_of(row: OrganizationRow) -> Organization:
+    return Organization(uscc=row.uscc, row=row)
+
+
+@strawberry.type(description="政务失信记录 or a related credit record, as its source decided it.")
+class CreditRecord:
+    row: strawberry.Private[RecordRow]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.id))
+
+    @strawberry.field(description="文号 or 案号 at the source agency.")
+    def source_ref(self) -> str:
+        return self.row.source_ref
+
+    @strawberry.field
+    async def source_agency(self, info: strawberry.Info) -> Agency:
+        row = await info.context.loaders.agency_by_id.load(self.row.source_agency_id)
+        return Agency(row=row)
+
+    @strawberry.field
+    def subject_type(self) -> SubjectType:
+        return self.row.subject_type
+
+    @strawberry.field
+    async def subject(self, info: strawberry.Info) -> Subject | None:
+        loaders = info.context.loaders
+        if self.row.person_id is not None:
+            person = await loaders.person_by_id.load(self.row.person_id)
+            return person_of(person) if person else None
+        organization = await loaders.organization_by_id.load(self.row.organization_id)
+        return organization_of(organization) if organization else None
+
+    @strawberry.field
+    def category(self) -> RecordCategory:
+        return self.row.category
+
+    @strawberry.field(description="The category's Chinese name, e.g. 政务处分.")
+    def category_label(self) -> str:
+        return self.row.category.label
+
+    @strawberry.field
+    def sanction_kind(self) -> SanctionKind | None:
+        return self.row.sanction_kind
+
+    @strawberry.field(description="The sanction's Chinese name, e.g. 记过.")
+    def sanction_label(self) -> str | None:
+        return self.row.sanction_kind.label if self.row.sanction_kind else None
+
+    @strawberry.field
+    def severity(self) -> Severity:
+        return self.row.severity
+
+    @strawberry.field
+    def status(self) -> RecordStatus:
+        return self.row.status
+
+    @strawberry.field(description="Decision date (党纪处分: approval date).")
+    def decided_at(self) -> date:
+        return self.row.decided_at
+
+    @strawberry.field(description="End of effect set by the source (e.g. listing deleted).")
+    def effective_until(self) -> date | None:
+        return self.row.effective_until
+
+    @strawberry.field
+    def legal_basis(self) -> str | None:
+        return self.row.legal_basis
+
+    @strawberry.field
+    def summary(self) -> str:
+        return self.row.summary
+
+    @strawberry.field
+    def detail(self) -> JSON | None:
+        detail: Any = self.row.detail
+        return detail
+
+    @strawberry.field
+    def version(self) -> int:
+        return self.row.version

@@ -1,0 +1,129 @@
+"""Shared fixtures. Every test that touches storage runs on a real SQLite file and on a real
+PostgreSQL database (HUB_TEST_POSTGRES_URL); both are created by migrations, once per run,
+and emptied after each test."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy import text
+
+from hub.app import create_app
+from hub.db.engine import create_engine, session_factory
+from hub.db.migrate import upgrade_async
+from hub.keys import Keys, init_keys, load_keys
+from hub.settings import Settings
+from hub.subjects.pii import PiiCipher
+from support import Database, postgres_admin_url
+
+TABLES = ("checks", "record_events", "credit_records", "clients", "persons", "organizations", "agencies")
+
+
+@pytest.fixture(scope="session")
+def keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("keys")
+    init_keys(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def keys(keys_dir: Path) -> Keys:
+    return load_keys(Settings(keys_dir=keys_dir))
+
+
+@pytest.fixture(scope="session")
+def pii(keys: Keys) -> PiiCipher:
+    return PiiCipher(keys.pii)
+
+
+async def create_postgres_database() -> tuple[str, str] | None:
+    """A fresh database on the test server: (async URL, name), or None if unreachable."""
+    admin = postgres_admin_url()
+    try:
+        connection = await asyncpg.connect(admin, timeout=5)
+    except (OSError, asyncpg.PostgresError) as exc:
+        if os.environ.get("HUB_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL required (HUB_REQUIRE_POSTGRES=1) but unreachable: {exc}")
+        return None
+    name = f"hub_test_{uuid.uuid4().hex[:12]}"
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    base = admin.rsplit("/", 1)[0]
+    return base.replace("postgresql://", "postgresql+asyncpg://", 1) + "/" + name, name
+
+
+async def drop_postgres_database(name: str) -> None:
+    connection = await asyncpg.connect(postgres_admin_url(), timeout=5)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+async def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sqlite') / 'hub.db'}"
+    await upgrade_async(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+async def postgres_url() -> AsyncIterator[str | None]:
+    created = await create_postgres_database()
+    if created is None:
+        yield None
+        return
+    url, name = created
+    await upgrade_async(url)
+    yield url
+    await drop_postgres_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def db(
+    request: pytest.FixtureRequest, sqlite_url: str, postgres_url: str | None
+) -> AsyncIterator[Database]:
+    if request.param == "postgres":
+        if postgres_url is None:
+            pytest.skip("PostgreSQL unreachable (set HUB_REQUIRE_POSTGRES=1 to fail instead)")
+        url = postgres_url
+    else:
+        url = sqlite_url
+    engine = create_engine(url)
+    database = Database(request.param, url, engine, session_factory(engine))
+    try:
+        yield database
+    finally:
+        await _empty(database)
+        await engine.dispose()
+
+
+async def _empty(database: Database) -> None:
+    async with database.engine.begin() as connection:
+        if database.backend == "postgres":
+            await connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in TABLES:
+                await connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+async def app(db: Database, keys_dir: Path, keys: Keys) -> AsyncIterator[object]:
+    application = create_app(Settings(database_url=db.url, keys_dir=keys_dir), keys)
+    yield application
+    await application.state.engine.dispose()
+
+
+@pytest.fixture
+async def http(app: object) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
+        yield client

@@ -1,0 +1,97 @@
+"""Helpers for tests: a database handle, test identities, agencies and clients, tokens."""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from hub.agencies.models import Agency, AgencyFamily, AgencyLevel
+from hub.auth.service import add_client
+from hub.subjects.identifiers import id_check_char, uscc_check_char
+
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def postgres_admin_url() -> str:
+    return os.environ.get("HUB_TEST_POSTGRES_URL", DEFAULT_POSTGRES)
+
+
+@dataclass
+class Database:
+    backend: str
+    url: str
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+
+
+def make_id_number(birth: date = date(1985, 4, 12), region: str = "361202", seq: int = 17) -> str:
+    first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
+    return first17 + id_check_char(first17)
+
+
+def make_uscc(region: str = "361200", body: str | None = None, seed: int = 0) -> str:
+    if body is None:
+        body = "".join(random.Random(seed).choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+    first17 = f"11{region}{body}"
+    return first17 + uscc_check_char(first17)
+
+
+async def make_agency(
+    session: AsyncSession,
+    name: str = "江州市测试局",
+    seed: int = 1,
+    family: AgencyFamily = AgencyFamily.OTHER,
+) -> Agency:
+    agency = Agency(
+        uscc=make_uscc(seed=seed),
+        name=name,
+        region_code="361200",
+        level=AgencyLevel.CITY,
+        family=family,
+    )
+    session.add(agency)
+    await session.flush()
+    return agency
+
+
+@dataclass
+class Credentials:
+    client_id: str
+    client_secret: str
+    agency: Agency
+
+
+async def make_client(db: Database, scopes: str, *, agency_seed: int = 1, name: str = "测试系统") -> Credentials:
+    async with db.sessions.begin() as session:
+        from sqlalchemy import select
+
+        uscc = make_uscc(seed=agency_seed)
+        agency = await session.scalar(select(Agency).where(Agency.uscc == uscc))
+        if agency is None:
+            agency = await make_agency(session, name=f"江州市测试局{agency_seed}", seed=agency_seed)
+        issued = await add_client(session, name=name, agency_uscc=agency.uscc, scopes=scopes)
+    return Credentials(issued.client.id, issued.secret, agency)
+
+
+async def get_token(http: httpx.AsyncClient, credentials: Credentials, scope: str | None = None) -> str:
+    form = {"grant_type": "client_credentials"}
+    if scope:
+        form["scope"] = scope
+    response = await http.post(
+        "/oauth/token", data=form, auth=(credentials.client_id, credentials.client_secret)
+    )
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])
+
+
+async def gql(
+    http: httpx.AsyncClient, token: str | None, query: str, variables: dict[str, Any] | None = None
+) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return await http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)

@@ -1,0 +1,74 @@
+"""The main job over real HTTP through the ASGI app: token → submit a record → check."""
+
+from __future__ import annotations
+
+from support import gql, get_token, make_client, make_id_number
+
+SUBMIT = """
+mutation Submit($records: [RecordInput!]!) {
+  submitRecords(records: $records) { accepted inserted updated unchanged rejected { index field reason } }
+}"""
+
+CHECK = """
+query Check($input: CheckInput!) {
+  check(input: $input) {
+    id verdict rulesetVersion checkedAt
+    findings { rule { id legalBasis } record { sourceRef sanctionKind } restrictsUntil disputed }
+  }
+}"""
+
+
+async def test_submitted_expulsion_makes_a_hiring_check_restricted(http, db):
+    source = await make_client(db, "records:write", agency_seed=7, name="纪委案管系统")
+    hr = await make_client(db, "check:hiring", agency_seed=8, name="组织部招录系统")
+    person = make_id_number(seq=31)
+
+    write_token = await get_token(http, source)
+    submitted = await gql(
+        http,
+        write_token,
+        SUBMIT,
+        {
+            "records": [
+                {
+                    "sourceRef": "江纪政处〔2024〕37号",
+                    "category": "GOVERNMENT_SANCTION",
+                    "sanctionKind": "EXPULSION",
+                    "severity": "SERIOUS",
+                    "subject": {"idNumber": person, "name": "张三"},
+                    "decidedAt": "2024-09-18",
+                    "summary": "严重违反廉洁纪律，收受巨额财物",
+                }
+            ]
+        },
+    )
+    assert submitted.status_code == 200
+    assert submitted.json()["data"]["submitRecords"]["inserted"] == 1
+
+    check_token = await get_token(http, hr)
+    answered = await gql(
+        http,
+        check_token,
+        CHECK,
+        {"input": {"purpose": "HIRING", "subject": {"idNumber": person}, "reference": "江州2026年考录公告第1号", "asOf": "2026-11-22"}},
+    )
+    result = answered.json()["data"]["check"]
+    assert result["verdict"] == "RESTRICTED"
+    [finding] = result["findings"]
+    assert finding["rule"]["id"] == "HIRE-EXPULSION"
+    assert "第二十六条" in finding["rule"]["legalBasis"]
+    assert finding["record"] == {"sourceRef": "江纪政处〔2024〕37号", "sanctionKind": "EXPULSION"}
+    assert finding["restrictsUntil"] is None
+    assert finding["disputed"] is False
+
+
+async def test_a_person_unknown_to_the_hub_is_clear_for_hiring(http, db):
+    hr = await make_client(db, "check:hiring")
+    token = await get_token(http, hr)
+    answered = await gql(
+        http,
+        token,
+        CHECK,
+        {"input": {"purpose": "HIRING", "subject": {"idNumber": make_id_number(seq=99)}, "reference": "R-1"}},
+    )
+    assert answered.json()["data"]["check"]["verdict"] == "CLEAR"

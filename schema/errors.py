@@ -1,4 +1,4 @@
-"""Every GraphQL error leaves with a machine-readable `extensions.code`.
+"""Every GraphQL error leaves with a machine-readable `extensions.code` (see schema.root).
 
 Domain errors (hub.errors.HubError) keep their message and add `code` and `field`; GraphQL's
 own errors are classified; anything unexpected is logged and masked."""
@@ -6,10 +6,7 @@ own errors are classified; anything unexpected is logged and masked."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-
 from graphql.error import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from hub.errors import HubError
 
@@ -25,6 +22,9 @@ def classify(error: GraphQLError) -> GraphQLError:
         if original.field:
             extensions["field"] = original.field
         return _with(error, original.message, extensions)
+    if isinstance(original, GraphQLError):
+        # graphql-core's own input coercion (a bad enum or scalar value in the variables).
+        return _with(error, error.message, {"code": "BAD_USER_INPUT"})
     if original is not None:
         # Type and location only: exception messages may carry personal data.
         log.error(
@@ -58,9 +58,5 @@ def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> G
     )
 
 
-class ErrorCodes(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
-            result.errors = [classify(e) for e in result.errors]
+def classify_all(errors: list[GraphQLError]) -> list[GraphQLError]:
+    return [classify(e) for e in errors]

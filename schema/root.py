@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionResult
 
 from hub.auth.scopes import RECORDS_READ
 from hub.subjects.identifiers import IdNumber
 from schema.checks import CheckQueries
-from schema.errors import ErrorCodes
+from schema.errors import classify_all
 from schema.inputs import parse_subject
 from schema.permissions import scoped_field
 from schema.records import RecordMutations, RecordQueries
@@ -44,15 +48,29 @@ class Mutation(RecordMutations):
     pass
 
 
+class HubSchema(strawberry.federation.Schema):
+    """Classifies every error, including parse and validation errors that happen before any
+    extension sees a result, and leaves logging to schema.errors (Strawberry's default
+    logger would print exception messages, which may carry personal data)."""
+
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        result = await super().execute(*args, **kwargs)
+        if result.errors:
+            result.errors = classify_all(result.errors)
+        return result
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        return None
+
+
 def build_schema(*, production: bool = False) -> strawberry.federation.Schema:
     # Factories, not instances: a fresh extension per request; the caches themselves are
     # module-level in Strawberry and shared across requests.
     extensions: list[object] = [
-        ErrorCodes,
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
     ]
-    return strawberry.federation.Schema(
+    return HubSchema(
         query=Query,
         mutation=Mutation,
         types=[Person, Organization],

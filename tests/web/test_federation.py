@@ -1,0 +1,86 @@
+"""The subgraph as a federation router sees it: `_service { sdl }` and `_entities`."""
+
+from __future__ import annotations
+
+from support import gql, get_token, make_client, make_id_number, make_uscc
+
+ENTITIES = """
+query($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    __typename
+    ... on Organization { uscc name }
+    ... on Person { id idNumber name }
+  }
+}"""
+
+SUBMIT = """mutation($records: [RecordInput!]!) { submitRecords(records: $records) { inserted } }"""
+
+
+async def seed(http, db):
+    writer = await make_client(db, "records:write", agency_seed=11)
+    token = await get_token(http, writer)
+    rows = [
+        {
+            "sourceRef": f"R-{i}",
+            "category": "PAYMENT_ARREARS",
+            "severity": "GENERAL",
+            "subject": {"uscc": make_uscc(seed=100 + i), "name": f"江州市第{i}局"},
+            "decidedAt": "2025-01-01",
+            "summary": "拖欠账款",
+        }
+        for i in range(2)
+    ] + [
+        {
+            "sourceRef": "P-1",
+            "category": "GOVERNMENT_SANCTION",
+            "sanctionKind": "WARNING",
+            "severity": "MINOR",
+            "subject": {"idNumber": make_id_number(seq=51), "name": "赵六"},
+            "decidedAt": "2025-01-01",
+            "summary": "工作失职",
+        }
+    ]
+    assert (await gql(http, token, SUBMIT, {"records": rows})).json()["data"]["submitRecords"]["inserted"] == 3
+
+
+async def test_service_sdl_declares_federation_2_9_keys_and_scopes(http, db):
+    reader = await make_client(db, "records:read")
+    body = (await gql(http, await get_token(http, reader), "{ _service { sdl } }")).json()
+    sdl = body["data"]["_service"]["sdl"]
+    assert 'url: "https://specs.apollo.dev/federation/v2.9"' in sdl
+    assert 'type Organization @key(fields: "uscc")' in sdl
+    assert 'type Person @key(fields: "id")' in sdl
+    check_field = sdl[sdl.index("  check(input: CheckInput!)") :].split("\n\n")[0]
+    for scope in ("check:hiring", "check:transfer", "check:award", "check:appraisal", "check:procurement"):
+        assert f'["{scope}"]' in check_field
+    assert 'submitRecords(records: [RecordInput!]!): SubmitResult! @requiresScopes(scopes: [["records:write"]])' in sdl
+
+
+async def test_entities_keep_the_order_of_representations_and_null_unknown_ones(http, db):
+    await seed(http, db)
+    reader = await make_client(db, "records:read")
+    token = await get_token(http, reader)
+    person = (await gql(http, token, "query($n: String!) { person(idNumber: $n) { id } }", {"n": make_id_number(seq=51)})).json()
+    person_id = person["data"]["person"]["id"]
+    representations = [
+        {"__typename": "Organization", "uscc": make_uscc(seed=101)},
+        {"__typename": "Organization", "uscc": make_uscc(seed=999)},
+        {"__typename": "Person", "id": person_id},
+        {"__typename": "Organization", "uscc": make_uscc(seed=100)},
+    ]
+    body = (await gql(http, token, ENTITIES, {"representations": representations})).json()
+    assert "errors" not in body, body
+    entities = body["data"]["_entities"]
+    assert entities[0] == {"__typename": "Organization", "uscc": make_uscc(seed=101), "name": "江州市第1局"}
+    assert entities[1] is None
+    assert entities[2]["__typename"] == "Person" and entities[2]["id"] == person_id
+    assert entities[2]["name"] == "赵*" and "*" in entities[2]["idNumber"]
+    assert entities[3]["name"] == "江州市第0局"
+
+
+async def test_person_entities_need_records_read(http, db):
+    await seed(http, db)
+    checker = await make_client(db, "check:hiring")
+    token = await get_token(http, checker)
+    body = (await gql(http, token, ENTITIES, {"representations": [{"__typename": "Person", "id": "x"}]})).json()
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"

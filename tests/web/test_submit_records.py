@@ -1,0 +1,119 @@
+"""submitRecords: rows validated one by one, idempotent upsert on (agency, sourceRef)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from hub.records.models import CreditRecord, RecordEvent
+from support import gql, get_token, make_client, make_id_number, make_uscc
+
+SUBMIT = """
+mutation($records: [RecordInput!]!) {
+  submitRecords(records: $records) {
+    accepted inserted updated unchanged rejected { index field reason } warnings { index field reason }
+  }
+}"""
+
+
+def sanction(source_ref: str = "江纪政处〔2025〕1号", **overrides):
+    row = {
+        "sourceRef": source_ref,
+        "category": "GOVERNMENT_SANCTION",
+        "sanctionKind": "DEMERIT",
+        "severity": "GENERAL",
+        "subject": {"idNumber": make_id_number(seq=41), "name": "李四"},
+        "decidedAt": "2025-03-01",
+        "summary": "违规发放津贴补贴",
+    }
+    row.update(overrides)
+    return row
+
+
+async def submit(http, db, records, scopes="records:write"):
+    credentials = await make_client(db, scopes, agency_seed=3)
+    token = await get_token(http, credentials)
+    response = await gql(http, token, SUBMIT, {"records": records})
+    assert response.status_code == 200, response.text
+    return response.json()["data"]["submitRecords"]
+
+
+async def test_each_bad_row_is_rejected_with_its_index_field_and_reason(http, db):
+    result = await submit(
+        http,
+        db,
+        [
+            sanction("A-1"),
+            sanction("A-2", subject={"idNumber": "110105194912310021", "name": "王五"}),
+            sanction("A-3", sanctionKind="PARTY_WARNING"),
+            sanction("A-4", decidedAt="2999-01-01"),
+            sanction("A-5", subject={"idNumber": make_id_number(seq=43)}),
+            sanction("A-1"),
+            sanction("A-6", category="EXAM_MISCONDUCT", sanctionKind=None),
+        ],
+    )
+    assert result["accepted"] == 1
+    rejected = {(r["index"], r["field"]) for r in result["rejected"]}
+    assert rejected == {
+        (1, "subject.idNumber"),
+        (2, "sanctionKind"),
+        (3, "decidedAt"),
+        (4, "subject.name"),
+        (5, "sourceRef"),
+        (6, "sanctionKind"),
+    }
+    assert all(r["reason"] for r in result["rejected"])
+
+
+async def test_resubmitting_the_same_row_changes_nothing(http, db):
+    first = await submit(http, db, [sanction()])
+    second = await submit(http, db, [sanction()])
+    assert (first["inserted"], second["inserted"], second["unchanged"]) == (1, 0, 1)
+    async with db.sessions() as session:
+        [record] = (await session.scalars(select(CreditRecord))).all()
+        assert record.version == 1
+        events = (await session.scalars(select(RecordEvent))).all()
+        assert [e.kind for e in events] == ["CREATED"]
+
+
+async def test_a_changed_row_bumps_the_version_and_adds_an_event(http, db):
+    await submit(http, db, [sanction()])
+    result = await submit(http, db, [sanction(summary="违规发放津贴补贴（更正金额）")])
+    assert result["updated"] == 1
+    await submit(http, db, [sanction(status="REVOKED")])
+    async with db.sessions() as session:
+        [record] = (await session.scalars(select(CreditRecord))).all()
+        assert (record.version, record.status.value) == (3, "REVOKED")
+        events = (await session.scalars(select(RecordEvent).order_by(RecordEvent.id))).all()
+        assert [(e.kind, e.version) for e in events] == [
+            ("CREATED", 1),
+            ("UPDATED", 2),
+            ("STATUS_CHANGED", 3),
+        ]
+
+
+async def test_a_source_cannot_set_statuses_the_hub_owns(http, db):
+    result = await submit(http, db, [sanction(status="REPAIRED")])
+    assert [(r["index"], r["field"]) for r in result["rejected"]] == [(0, "status")]
+
+
+async def test_an_organization_subject_and_a_legacy_uscc_warning(http, db):
+    organization = {
+        "sourceRef": "江财采违〔2025〕8号",
+        "category": "PAYMENT_ARREARS",
+        "severity": "GENERAL",
+        "subject": {"uscc": "91350100M0001TGQXM", "name": "江州市某局"},
+        "decidedAt": "2025-05-01",
+        "summary": "拖欠中小企业货款",
+    }
+    result = await submit(http, db, [organization, {**organization, "sourceRef": "X-2", "subject": {"uscc": make_uscc(seed=5), "name": "江州市另一局"}}])
+    assert result["inserted"] == 2
+    assert [(w["index"], w["field"]) for w in result["warnings"]] == [(0, "subject")]
+
+
+async def test_submitting_needs_records_write(http, db):
+    credentials = await make_client(db, "records:read", agency_seed=4)
+    token = await get_token(http, credentials)
+    body = (await gql(http, token, SUBMIT, {"records": [sanction()]})).json()
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    async with db.sessions() as session:
+        assert (await session.scalars(select(CreditRecord))).all() == []

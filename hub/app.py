@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from hub.auth.endpoint import token_endpoint
+from hub.web.oauth import token_endpoint
 from hub.auth.tokens import TokenIssuer
 from hub.checks.ruleset import current_ruleset
 from hub.db.engine import create_engine, session_factory

@@ -36,7 +36,9 @@ def register(
     @clients.command("add")
     @click.argument("name")
     @click.option("--agency", "agency_uscc", required=True, help="USCC of the client's agency.")
-    @click.option("--scopes", required=True, help='Space-separated, e.g. "check:hiring records:read".')
+    @click.option(
+        "--scopes", required=True, help='Space-separated, e.g. "check:hiring records:read".'
+    )
     @click.option("--json", "as_json", is_flag=True, help="Print the credentials as JSON.")
     def clients_add(name: str, agency_uscc: str, scopes: str, as_json: bool) -> None:
         """Register a client; prints its secret once (only a hash is kept)."""
@@ -63,7 +65,9 @@ def register(
         table = Table("client_id", "name", "agency", "scopes", "state")
         for client, agency in rows:
             state = f"revoked {client.revoked_at:%Y-%m-%d}" if client.revoked_at else "active"
-            table.add_row(client.id, client.name, f"{agency.name} ({agency.uscc})", client.scopes, state)
+            table.add_row(
+                client.id, client.name, f"{agency.name} ({agency.uscc})", client.scopes, state
+            )
         console.print(table)
 
     @clients.command("revoke")
@@ -79,12 +83,16 @@ def register(
     @click.option(
         "--purpose",
         required=True,
-        type=click.Choice(["HIRING", "TRANSFER", "AWARD", "APPRAISAL", "PROCUREMENT"], case_sensitive=False),
+        type=click.Choice(
+            ["HIRING", "TRANSFER", "AWARD", "APPRAISAL", "PROCUREMENT"], case_sensitive=False
+        ),
     )
     @click.option("--id-number", help="居民身份证号码 of a person.")
     @click.option("--uscc", help="统一社会信用代码 of an organization.")
     @click.option("--name", help="The person's name, to confirm the identity.")
-    @click.option("--reference", default="hub-cli", show_default=True, help="招录公告号, 评选批次 …")
+    @click.option(
+        "--reference", default="hub-cli", show_default=True, help="招录公告号, 评选批次 …"
+    )
     @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Default: today.")
     def check(
         purpose: str,
@@ -106,7 +114,11 @@ def register(
             raise click.UsageError("give exactly one of --id-number or --uscc")
         settings = settings_of()
         pii = PiiCipher(load_keys(settings).pii)
-        subject = parse_id_number(id_number, field="--id-number") if id_number else parse_uscc(uscc or "", field="--uscc")
+        subject = (
+            parse_id_number(id_number, field="--id-number")
+            if id_number
+            else parse_uscc(uscc or "", field="--uscc")
+        )
         request = CheckRequest(
             purpose=Purpose(purpose.upper()),
             subject=subject,

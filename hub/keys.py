@@ -39,7 +39,7 @@ class Keys:
     pii: PiiKeys
 
     def public_jwks(self) -> dict[str, object]:
-        return self.signing.as_dict(private=False)
+        return dict(self.signing.as_dict(private=False))
 
 
 def init_keys(keys_dir: Path) -> bool:
@@ -80,9 +80,7 @@ def load_keys(settings: Settings) -> Keys:
         signing_doc = json.loads((keys_dir / SIGNING_FILE).read_text())
         pii_doc = json.loads((keys_dir / PII_FILE).read_text())
         signing_keys = [ECKey.import_key(k) for k in signing_doc["keys"]]
-        pii = PiiKeys(
-            base64.b64decode(pii_doc["hmac_key"]), base64.b64decode(pii_doc["enc_key"])
-        )
+        pii = PiiKeys(base64.b64decode(pii_doc["hmac_key"]), base64.b64decode(pii_doc["enc_key"]))
     except (OSError, ValueError, KeyError) as exc:
         raise ConfigurationError(
             f"cannot read keys in HUB_KEYS_DIR={keys_dir}: {exc}", field="HUB_KEYS_DIR"

@@ -59,7 +59,9 @@ class CheckResult:
 def _finding(finding: DomainFinding, outcome: service.CheckOutcome) -> Finding:
     rule = finding.rule
     return Finding(
-        rule=Rule(id=rule.id, description=rule.description, legal_basis=rule.legal_basis, note=rule.note),
+        rule=Rule(
+            id=rule.id, description=rule.description, legal_basis=rule.legal_basis, note=rule.note
+        ),
         record=CreditRecord(row=outcome.records[finding.record.id]),
         outcome=finding.outcome,
         restricts_until=finding.restricts_until,

@@ -6,6 +6,7 @@ own errors are classified; anything unexpected is logged and masked."""
 from __future__ import annotations
 
 import logging
+
 from graphql.error import GraphQLError
 
 from hub.errors import HubError
@@ -18,7 +19,7 @@ INTERNAL = "INTERNAL_SERVER_ERROR"
 def classify(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, HubError):
-        extensions = {"code": original.code}
+        extensions: dict[str, object] = {"code": original.code}
         if original.field:
             extensions["field"] = original.field
         return _with(error, original.message, extensions)

@@ -78,5 +78,7 @@ def parse_subject(subject: SubjectInput, path: str) -> IdNumber | Uscc:
             "give exactly one of idNumber (a person) or uscc (an organization)", field=path
         )
     if has_id:
-        return parse_id_number(subject.id_number or "", field=f"{path}.idNumber", today=date.today())
+        return parse_id_number(
+            subject.id_number or "", field=f"{path}.idNumber", today=date.today()
+        )
     return parse_uscc(subject.uscc or "", field=f"{path}.uscc")

@@ -24,7 +24,9 @@ class RequireAnyScope(FieldExtension):
             needed = " or ".join(f"'{s}'" for s in self.scopes)
             raise Forbidden(f"{info.field_name} needs the scope {needed}", field=self.scopes[0])
 
-    def resolve(self, next_: Callable[..., Any], source: Any, info: strawberry.Info, **kw: Any) -> Any:
+    def resolve(
+        self, next_: Callable[..., Any], source: Any, info: strawberry.Info, **kw: Any
+    ) -> Any:
         self._check(info)
         return next_(source, info, **kw)
 

@@ -33,7 +33,9 @@ class RecordConnection:
 
 @strawberry.type
 class RowError:
-    index: int = strawberry.field(description="Position of the row in the submitted list (0-based).")
+    index: int = strawberry.field(
+        description="Position of the row in the submitted list (0-based)."
+    )
     field: str
     reason: str
 
@@ -104,7 +106,9 @@ class RecordMutations:
         description="A source agency pushes its records. Each row is validated on its own; "
         "idempotent on (agency, sourceRef).",
     )
-    async def submit_records(self, info: strawberry.Info, records: list[RecordInput]) -> SubmitResult:
+    async def submit_records(
+        self, info: strawberry.Info, records: list[RecordInput]
+    ) -> SubmitResult:
         actor = info.context.actor
         if actor.agency_id is None:
             raise Forbidden("only an agency's client may submit records")
@@ -120,6 +124,10 @@ class RecordMutations:
             inserted=result.inserted,
             updated=result.updated,
             unchanged=result.unchanged,
-            rejected=[RowError(index=e.index, field=e.field, reason=e.reason) for e in result.rejected],
-            warnings=[RowError(index=e.index, field=e.field, reason=e.reason) for e in result.warnings],
+            rejected=[
+                RowError(index=e.index, field=e.field, reason=e.reason) for e in result.rejected
+            ],
+            warnings=[
+                RowError(index=e.index, field=e.field, reason=e.reason) for e in result.warnings
+            ],
         )

@@ -12,10 +12,9 @@ from hub.auth.scopes import RECORDS_READ
 from hub.subjects.identifiers import IdNumber
 from schema.checks import CheckQueries
 from schema.errors import classify_all
-from schema.inputs import parse_subject
+from schema.inputs import SubjectInput, parse_subject
 from schema.permissions import scoped_field
 from schema.records import RecordMutations, RecordQueries
-from schema.inputs import SubjectInput
 from schema.types import Organization, Person, organization_of, person_of
 
 

@@ -4,15 +4,13 @@ and emptied after each test."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 from sqlalchemy import text
+from support import Database, create_postgres_database, drop_postgres_database
 
 from hub.app import create_app
 from hub.db.engine import create_engine, session_factory
@@ -20,9 +18,16 @@ from hub.db.migrate import upgrade_async
 from hub.keys import Keys, init_keys, load_keys
 from hub.settings import Settings
 from hub.subjects.pii import PiiCipher
-from support import Database, postgres_admin_url
 
-TABLES = ("checks", "record_events", "credit_records", "clients", "persons", "organizations", "agencies")
+TABLES = (
+    "checks",
+    "record_events",
+    "credit_records",
+    "clients",
+    "persons",
+    "organizations",
+    "agencies",
+)
 
 
 @pytest.fixture(scope="session")
@@ -40,32 +45,6 @@ def keys(keys_dir: Path) -> Keys:
 @pytest.fixture(scope="session")
 def pii(keys: Keys) -> PiiCipher:
     return PiiCipher(keys.pii)
-
-
-async def create_postgres_database() -> tuple[str, str] | None:
-    """A fresh database on the test server: (async URL, name), or None if unreachable."""
-    admin = postgres_admin_url()
-    try:
-        connection = await asyncpg.connect(admin, timeout=5)
-    except (OSError, asyncpg.PostgresError) as exc:
-        if os.environ.get("HUB_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL required (HUB_REQUIRE_POSTGRES=1) but unreachable: {exc}")
-        return None
-    name = f"hub_test_{uuid.uuid4().hex[:12]}"
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    base = admin.rsplit("/", 1)[0]
-    return base.replace("postgresql://", "postgresql+asyncpg://", 1) + "/" + name, name
-
-
-async def drop_postgres_database(name: str) -> None:
-    connection = await asyncpg.connect(postgres_admin_url(), timeout=5)
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
 
 
 @pytest.fixture(scope="session")

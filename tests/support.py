@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import random
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import asyncpg
 import httpx
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hub.agencies.models import Agency, AgencyFamily, AgencyLevel
@@ -37,7 +40,9 @@ def make_id_number(birth: date = date(1985, 4, 12), region: str = "361202", seq:
 
 def make_uscc(region: str = "361200", body: str | None = None, seed: int = 0) -> str:
     if body is None:
-        body = "".join(random.Random(seed).choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+        body = "".join(
+            random.Random(seed).choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9)
+        )
     first17 = f"11{region}{body}"
     return first17 + uscc_check_char(first17)
 
@@ -67,7 +72,9 @@ class Credentials:
     agency: Agency
 
 
-async def make_client(db: Database, scopes: str, *, agency_seed: int = 1, name: str = "测试系统") -> Credentials:
+async def make_client(
+    db: Database, scopes: str, *, agency_seed: int = 1, name: str = "测试系统"
+) -> Credentials:
     async with db.sessions.begin() as session:
         from sqlalchemy import select
 
@@ -79,7 +86,9 @@ async def make_client(db: Database, scopes: str, *, agency_seed: int = 1, name: 
     return Credentials(issued.client.id, issued.secret, agency)
 
 
-async def get_token(http: httpx.AsyncClient, credentials: Credentials, scope: str | None = None) -> str:
+async def get_token(
+    http: httpx.AsyncClient, credentials: Credentials, scope: str | None = None
+) -> str:
     form = {"grant_type": "client_credentials"}
     if scope:
         form["scope"] = scope
@@ -94,4 +103,32 @@ async def gql(
     http: httpx.AsyncClient, token: str | None, query: str, variables: dict[str, Any] | None = None
 ) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return await http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+    return await http.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
+
+
+async def create_postgres_database() -> tuple[str, str] | None:
+    """A fresh database on the test server: (async URL, name), or None if unreachable."""
+    admin = postgres_admin_url()
+    try:
+        connection = await asyncpg.connect(admin, timeout=5)
+    except (OSError, asyncpg.PostgresError) as exc:
+        if os.environ.get("HUB_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL required (HUB_REQUIRE_POSTGRES=1) but unreachable: {exc}")
+        return None
+    name = f"hub_test_{uuid.uuid4().hex[:12]}"
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    base = admin.rsplit("/", 1)[0]
+    return base.replace("postgresql://", "postgresql+asyncpg://", 1) + "/" + name, name
+
+
+async def drop_postgres_database(name: str) -> None:
+    connection = await asyncpg.connect(postgres_admin_url(), timeout=5)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()

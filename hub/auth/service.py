@@ -60,7 +60,9 @@ async def add_client(
         raise InvalidInput("a client needs at least one scope", field="scopes")
     agency = await session.scalar(select(Agency).where(Agency.uscc == agency_uscc.upper()))
     if agency is None:
-        raise NotFound(f"no agency with USCC {agency_uscc}; register the agency first", field="agency")
+        raise NotFound(
+            f"no agency with USCC {agency_uscc}; register the agency first", field="agency"
+        )
     secret = secrets.token_urlsafe(32)
     client = Client(
         id=client_id or "c_" + secrets.token_hex(8),
@@ -84,7 +86,9 @@ async def reset_secret(session: AsyncSession, client: Client) -> str:
 
 async def list_clients(session: AsyncSession) -> list[tuple[Client, Agency]]:
     rows = await session.execute(
-        select(Client, Agency).join(Agency, Client.agency_id == Agency.id).order_by(Client.created_at)
+        select(Client, Agency)
+        .join(Agency, Client.agency_id == Agency.id)
+        .order_by(Client.created_at)
     )
     return [(client, agency) for client, agency in rows.tuples()]
 

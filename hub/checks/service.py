@@ -79,7 +79,11 @@ async def run_check(
         subject_key = pii.lookup_hash(request.subject.number)
         person = await session.scalar(select(Person).where(Person.id_hash == subject_key))
         owner_column, owner_id = CreditRecord.person_id, person.id if person else None
-        if person and request.name and pii.lookup_hash(request.name.strip(), purpose="name") != person.name_hash:
+        if (
+            person
+            and request.name
+            and pii.lookup_hash(request.name.strip(), purpose="name") != person.name_hash
+        ):
             warnings.append("所填姓名与身份证号码登记的姓名不一致，请核对身份")
     else:
         subject_type = SubjectType.ORGANIZATION
@@ -87,9 +91,14 @@ async def run_check(
         organization = await session.scalar(
             select(Organization).where(Organization.uscc == subject_key)
         )
-        owner_column, owner_id = CreditRecord.organization_id, organization.id if organization else None
+        owner_column, owner_id = (
+            CreditRecord.organization_id,
+            organization.id if organization else None,
+        )
         if request.subject.warning:
-            warnings.append(f"统一社会信用代码校验位不符（早期试点代码）：{request.subject.warning}")
+            warnings.append(
+                f"统一社会信用代码校验位不符（早期试点代码）：{request.subject.warning}"
+            )
 
     records: list[CreditRecord] = []
     if owner_id is not None:

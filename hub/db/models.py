@@ -7,4 +7,13 @@ from hub.db.base import Base
 from hub.records.models import CreditRecord, RecordEvent
 from hub.subjects.models import Organization, Person
 
-__all__ = ["Agency", "Base", "Check", "Client", "CreditRecord", "Organization", "Person", "RecordEvent"]
+__all__ = [
+    "Agency",
+    "Base",
+    "Check",
+    "Client",
+    "CreditRecord",
+    "Organization",
+    "Person",
+    "RecordEvent",
+]

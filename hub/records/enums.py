@@ -4,16 +4,28 @@ Chinese term used by the source systems and shown to HR officers."""
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING
 
 
 class LabelledEnum(str, Enum):
+    """Members are declared as (value, Chinese label); the value is what is stored and sent."""
+
     label: str
 
-    def __new__(cls, value: str, label: str) -> LabelledEnum:
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.label = label
-        return member
+    # Hidden from type checkers, which would otherwise expect Purpose("HIRING", label) and
+    # take the member values for tuples.
+    if TYPE_CHECKING:
+
+        @property
+        def value(self) -> str: ...
+
+    else:
+
+        def __new__(cls, value: str, label: str) -> LabelledEnum:
+            member = str.__new__(cls, value)
+            member._value_ = value
+            member.label = label
+            return member
 
     @classmethod
     def from_label(cls, text: str) -> LabelledEnum | None:

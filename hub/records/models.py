@@ -37,9 +37,7 @@ class CreditRecord(Base):
         ForeignKey("organizations.id"), nullable=True
     )
     category: Mapped[RecordCategory] = mapped_column(_enum(RecordCategory))
-    sanction_kind: Mapped[SanctionKind | None] = mapped_column(
-        _enum(SanctionKind), nullable=True
-    )
+    sanction_kind: Mapped[SanctionKind | None] = mapped_column(_enum(SanctionKind), nullable=True)
     severity: Mapped[Severity] = mapped_column(_enum(Severity))
     decided_at: Mapped[date] = mapped_column(Date)
     # Set by the source when it knows the end (a 失信被执行人 entry deleted, a period cut short).

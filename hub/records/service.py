@@ -6,6 +6,7 @@ import base64
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -73,7 +74,9 @@ async def submit_records(
     subject_keys = await _resolve_subjects(session, pii, valid, result)
     accepted = [(i, v) for i, v in valid if i in subject_keys]
 
-    existing = await _existing_records(session, agency_id, stream, [v.source_ref for _, v in accepted])
+    existing = await _existing_records(
+        session, agency_id, stream, [v.source_ref for _, v in accepted]
+    )
     now = utcnow()
     new_records: list[tuple[CreditRecord, dict[str, object]]] = []
     events: list[RecordEvent] = []
@@ -154,7 +157,8 @@ async def _resolve_subjects(
     org_rows = [(i, v) for i, v in valid if v.organization is not None]
 
     known_persons = await persons_by_hash(
-        session, (pii.lookup_hash(v.person_id_number.number) for _, v in person_rows)  # type: ignore[union-attr]
+        session,
+        (pii.lookup_hash(v.person_id_number.number) for _, v in person_rows),  # type: ignore[union-attr]
     )
     known_orgs = await organizations_by_uscc(session, (v.organization.code for _, v in org_rows))  # type: ignore[union-attr]
 
@@ -235,7 +239,9 @@ def _apply(
     row.updated_at = now  # type: ignore[assignment]
 
 
-def _event(row: CreditRecord, content: dict[str, object], kind: str, actor: str | None) -> RecordEvent:
+def _event(
+    row: CreditRecord, content: dict[str, object], kind: str, actor: str | None
+) -> RecordEvent:
     return RecordEvent(
         record_id=row.id,
         version=row.version,
@@ -296,7 +302,7 @@ async def list_records(
     return RecordPage(rows[:first], has_next_page=len(rows) > first)
 
 
-def _filtered(query: Select[tuple[CreditRecord]], flt: RecordFilter) -> Select[tuple[CreditRecord]]:
+def _filtered(query: Select[Any], flt: RecordFilter) -> Select[Any]:
     if flt.category is not None:
         query = query.where(CreditRecord.category == flt.category)
     if flt.status is not None:
@@ -327,7 +333,9 @@ async def records_of_subjects(
 ) -> dict[int, list[CreditRecord]]:
     """Records per person (or organization) id, newest first, in one query per chunk."""
     column = (
-        CreditRecord.person_id if subject_type is SubjectType.PERSON else CreditRecord.organization_id
+        CreditRecord.person_id
+        if subject_type is SubjectType.PERSON
+        else CreditRecord.organization_id
     )
     grouped: dict[int, list[CreditRecord]] = {sid: [] for sid in subject_ids}
     for part in chunks(sorted(set(subject_ids))):
@@ -345,5 +353,7 @@ async def records_of_subjects(
 async def agencies_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, Agency]:
     found: dict[int, Agency] = {}
     for part in chunks(sorted(set(ids))):
-        found.update({a.id: a for a in await session.scalars(select(Agency).where(Agency.id.in_(part)))})
+        found.update(
+            {a.id: a for a in await session.scalars(select(Agency).where(Agency.id.in_(part)))}
+        )
     return found

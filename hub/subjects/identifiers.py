@@ -117,8 +117,8 @@ def mask_id_number(number: str) -> str:
 
 
 def mask_name(name: str) -> str:
-    """`张*`, `欧阳**`-style: keep the first character, hide the rest."""
+    """`张*`, `欧***`: keep the first character (the surname, mostly), hide the rest."""
     name = name.strip()
     if len(name) <= 1:
-        return name
+        return "*" * len(name)
     return name[0] + "*" * (len(name) - 1)

@@ -36,7 +36,5 @@ class Person(Base):
     name_cipher: Mapped[bytes] = mapped_column(LargeBinary)
     name_masked: Mapped[str] = mapped_column(String(64))
     region_code: Mapped[str] = mapped_column(String(6), index=True)
-    employer_agency_id: Mapped[int | None] = mapped_column(
-        ForeignKey("agencies.id"), nullable=True
-    )
+    employer_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

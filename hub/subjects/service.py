@@ -62,11 +62,14 @@ async def persons_by_uid(session: AsyncSession, uids: Iterable[str]) -> dict[str
 
 
 async def by_primary_key(
-    session: AsyncSession, model: type[Person] | type[Organization], ids: Iterable[int]
+    session: AsyncSession, model: Any, ids: Iterable[int]
 ) -> dict[int, Any]:
+    """Persons or organizations by primary key."""
     found: dict[int, Any] = {}
     for part in chunks(sorted(set(ids))):
-        found.update({row.id: row for row in await session.scalars(select(model).where(model.id.in_(part)))})
+        found.update(
+            {row.id: row for row in await session.scalars(select(model).where(model.id.in_(part)))}
+        )
     return found
 
 

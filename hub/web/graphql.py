@@ -25,7 +25,9 @@ log = logging.getLogger("hub.web")
 MAX_BODY = 2 * 1024 * 1024
 
 
-def graphql_error(message: str, code: str, status: int, headers: dict[str, str] | None = None) -> Response:
+def graphql_error(
+    message: str, code: str, status: int, headers: dict[str, str] | None = None
+) -> Response:
     body = {"errors": [{"message": message, "extensions": {"code": code}}]}
     return Response(orjson.dumps(body), status, headers=headers, media_type="application/json")
 
@@ -43,7 +45,9 @@ def bearer_claims(request: Request) -> TokenClaims:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("send an access token: Authorization: Bearer <token> (see /oauth/token)")
+        raise Unauthenticated(
+            "send an access token: Authorization: Bearer <token> (see /oauth/token)"
+        )
     issuer: TokenIssuer = request.app.state.tokens
     return issuer.verify(token.strip())
 
@@ -83,7 +87,9 @@ async def graphql_endpoint(request: Request) -> Response:
             actor = await actor_for_token(session, claims)
         except Unauthenticated as exc:
             return unauthorized(exc.message)
-        context = HubContext(session=session, actor=actor, services=state.services, request_id=request_id)
+        context = HubContext(
+            session=session, actor=actor, services=state.services, request_id=request_id
+        )
         result = await state.schema.execute(
             payload["query"],
             variable_values=variables,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from support import gql, get_token, make_client, make_id_number
+from support import get_token, gql, make_client, make_id_number
 
 SUBMIT = """
 mutation Submit($records: [RecordInput!]!) {
@@ -50,7 +50,14 @@ async def test_submitted_expulsion_makes_a_hiring_check_restricted(http, db):
         http,
         check_token,
         CHECK,
-        {"input": {"purpose": "HIRING", "subject": {"idNumber": person}, "reference": "江州2026年考录公告第1号", "asOf": "2026-11-22"}},
+        {
+            "input": {
+                "purpose": "HIRING",
+                "subject": {"idNumber": person},
+                "reference": "江州2026年考录公告第1号",
+                "asOf": "2026-11-22",
+            }
+        },
     )
     result = answered.json()["data"]["check"]
     assert result["verdict"] == "RESTRICTED"
@@ -69,6 +76,12 @@ async def test_a_person_unknown_to_the_hub_is_clear_for_hiring(http, db):
         http,
         token,
         CHECK,
-        {"input": {"purpose": "HIRING", "subject": {"idNumber": make_id_number(seq=99)}, "reference": "R-1"}},
+        {
+            "input": {
+                "purpose": "HIRING",
+                "subject": {"idNumber": make_id_number(seq=99)},
+                "reference": "R-1",
+            }
+        },
     )
     assert answered.json()["data"]["check"]["verdict"] == "CLEAR"

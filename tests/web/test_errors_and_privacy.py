@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from support import gql, get_token, make_client, make_id_number
+from support import get_token, gql, make_client, make_id_number
 
 CHECK = "query($i: CheckInput!) { check(input: $i) { verdict } }"
 PERSON = "query($n: String!) { person(idNumber: $n) { idNumber name records { sourceRef } } }"
@@ -14,7 +14,9 @@ async def token_for(http, db, scopes):
 
 async def test_a_bad_id_number_is_invalid_identifier_naming_the_input_path(http, db):
     token = await token_for(http, db, "check:hiring")
-    variables = {"i": {"purpose": "HIRING", "subject": {"idNumber": "110105194912310021"}, "reference": "R"}}
+    variables = {
+        "i": {"purpose": "HIRING", "subject": {"idNumber": "110105194912310021"}, "reference": "R"}
+    }
     [error] = (await gql(http, token, CHECK, variables)).json()["errors"]
     assert error["extensions"] == {"code": "INVALID_IDENTIFIER", "field": "input.subject.idNumber"}
     assert "check character" in error["message"]
@@ -29,7 +31,9 @@ async def test_a_bad_uscc_names_its_field(http, db):
 
 async def test_an_empty_reference_is_bad_user_input(http, db):
     token = await token_for(http, db, "check:hiring")
-    variables = {"i": {"purpose": "HIRING", "subject": {"idNumber": make_id_number()}, "reference": " "}}
+    variables = {
+        "i": {"purpose": "HIRING", "subject": {"idNumber": make_id_number()}, "reference": " "}
+    }
     [error] = (await gql(http, token, CHECK, variables)).json()["errors"]
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.reference"}
 
@@ -40,16 +44,22 @@ async def test_graphql_syntax_and_validation_errors_have_codes(http, db):
     assert syntax["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
     [invalid] = (await gql(http, token, "{ noSuchField }")).json()["errors"]
     assert invalid["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
-    bad_enum = {"i": {"purpose": "PARTY", "subject": {"idNumber": make_id_number()}, "reference": "R"}}
+    bad_enum = {
+        "i": {"purpose": "PARTY", "subject": {"idNumber": make_id_number()}, "reference": "R"}
+    }
     [variable] = (await gql(http, token, CHECK, bad_enum)).json()["errors"]
     assert variable["extensions"]["code"] == "BAD_USER_INPUT"
 
 
 async def test_only_json_posts_execute_operations(http, db):
     token = await token_for(http, db, "check:hiring")
-    form = await http.post("/graphql", data={"query": "{ __typename }"}, headers={"Authorization": f"Bearer {token}"})
+    form = await http.post(
+        "/graphql", data={"query": "{ __typename }"}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert form.status_code == 415
-    get = await http.get("/graphql", params={"query": "{ __typename }"}, headers={"Authorization": f"Bearer {token}"})
+    get = await http.get(
+        "/graphql", params={"query": "{ __typename }"}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert get.status_code == 405
 
 
@@ -64,7 +74,12 @@ async def seed_person(http, db, id_number):
         "decidedAt": "2025-06-01",
         "summary": "工作作风问题",
     }
-    await gql(http, writer, "mutation($r: [RecordInput!]!) { submitRecords(records: $r) { inserted } }", {"r": [row]})
+    await gql(
+        http,
+        writer,
+        "mutation($r: [RecordInput!]!) { submitRecords(records: $r) { inserted } }",
+        {"r": [row]},
+    )
 
 
 async def test_without_the_pii_scope_id_number_and_name_are_masked(http, db):
@@ -82,7 +97,11 @@ async def test_with_the_pii_scope_the_clear_values_are_shown(http, db):
     await seed_person(http, db, id_number)
     token = await token_for(http, db, "records:read records:read:pii")
     person = (await gql(http, token, PERSON, {"n": id_number})).json()["data"]["person"]
-    assert person == {"idNumber": id_number, "name": "欧阳修文", "records": [{"sourceRef": "江纪政处〔2025〕9号"}]}
+    assert person == {
+        "idNumber": id_number,
+        "name": "欧阳修文",
+        "records": [{"sourceRef": "江纪政处〔2025〕9号"}],
+    }
 
 
 async def test_id_numbers_and_names_are_not_stored_in_clear(http, db):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from support import gql, get_token, make_client, make_id_number, make_uscc
+from support import get_token, gql, make_client, make_id_number, make_uscc
 
 ENTITIES = """
 query($representations: [_Any!]!) {
@@ -40,7 +40,9 @@ async def seed(http, db):
             "summary": "工作失职",
         }
     ]
-    assert (await gql(http, token, SUBMIT, {"records": rows})).json()["data"]["submitRecords"]["inserted"] == 3
+    assert (await gql(http, token, SUBMIT, {"records": rows})).json()["data"]["submitRecords"][
+        "inserted"
+    ] == 3
 
 
 async def test_service_sdl_declares_federation_2_9_keys_and_scopes(http, db):
@@ -51,16 +53,32 @@ async def test_service_sdl_declares_federation_2_9_keys_and_scopes(http, db):
     assert 'type Organization @key(fields: "uscc")' in sdl
     assert 'type Person @key(fields: "id")' in sdl
     check_field = sdl[sdl.index("  check(input: CheckInput!)") :].split("\n\n")[0]
-    for scope in ("check:hiring", "check:transfer", "check:award", "check:appraisal", "check:procurement"):
+    for scope in (
+        "check:hiring",
+        "check:transfer",
+        "check:award",
+        "check:appraisal",
+        "check:procurement",
+    ):
         assert f'["{scope}"]' in check_field
-    assert 'submitRecords(records: [RecordInput!]!): SubmitResult! @requiresScopes(scopes: [["records:write"]])' in sdl
+    assert (
+        'submitRecords(records: [RecordInput!]!): SubmitResult! @requiresScopes(scopes: [["records:write"]])'
+        in sdl
+    )
 
 
 async def test_entities_keep_the_order_of_representations_and_null_unknown_ones(http, db):
     await seed(http, db)
     reader = await make_client(db, "records:read")
     token = await get_token(http, reader)
-    person = (await gql(http, token, "query($n: String!) { person(idNumber: $n) { id } }", {"n": make_id_number(seq=51)})).json()
+    person = (
+        await gql(
+            http,
+            token,
+            "query($n: String!) { person(idNumber: $n) { id } }",
+            {"n": make_id_number(seq=51)},
+        )
+    ).json()
     person_id = person["data"]["person"]["id"]
     representations = [
         {"__typename": "Organization", "uscc": make_uscc(seed=101)},
@@ -71,7 +89,11 @@ async def test_entities_keep_the_order_of_representations_and_null_unknown_ones(
     body = (await gql(http, token, ENTITIES, {"representations": representations})).json()
     assert "errors" not in body, body
     entities = body["data"]["_entities"]
-    assert entities[0] == {"__typename": "Organization", "uscc": make_uscc(seed=101), "name": "江州市第1局"}
+    assert entities[0] == {
+        "__typename": "Organization",
+        "uscc": make_uscc(seed=101),
+        "name": "江州市第1局",
+    }
     assert entities[1] is None
     assert entities[2]["__typename"] == "Person" and entities[2]["id"] == person_id
     assert entities[2]["name"] == "赵*" and "*" in entities[2]["idNumber"]
@@ -82,5 +104,7 @@ async def test_person_entities_need_records_read(http, db):
     await seed(http, db)
     checker = await make_client(db, "check:hiring")
     token = await get_token(http, checker)
-    body = (await gql(http, token, ENTITIES, {"representations": [{"__typename": "Person", "id": "x"}]})).json()
+    body = (
+        await gql(http, token, ENTITIES, {"representations": [{"__typename": "Person", "id": "x"}]})
+    ).json()
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 import time
 
+from support import get_token, gql, make_client
+
 from hub.auth.tokens import TokenIssuer
-from support import gql, get_token, make_client
 
 ME = "{ records(first: 1) { edges { cursor } } }"
 
@@ -104,7 +105,9 @@ async def test_a_forged_token_is_401(http, db):
 async def test_an_expired_token_is_401(http, db, app):
     credentials = await make_client(db, "records:read")
     issuer: TokenIssuer = app.state.tokens
-    old = issuer.issue(credentials.client_id, frozenset({"records:read"}), now=int(time.time()) - 3600)
+    old = issuer.issue(
+        credentials.client_id, frozenset({"records:read"}), now=int(time.time()) - 3600
+    )
     response = await gql(http, old, ME)
     assert response.status_code == 401
 

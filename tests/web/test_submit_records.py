@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from support import get_token, gql, make_client, make_id_number, make_uscc
 
 from hub.records.models import CreditRecord, RecordEvent
-from support import gql, get_token, make_client, make_id_number, make_uscc
 
 SUBMIT = """
 mutation($records: [RecordInput!]!) {
@@ -105,7 +105,18 @@ async def test_an_organization_subject_and_a_legacy_uscc_warning(http, db):
         "decidedAt": "2025-05-01",
         "summary": "拖欠中小企业货款",
     }
-    result = await submit(http, db, [organization, {**organization, "sourceRef": "X-2", "subject": {"uscc": make_uscc(seed=5), "name": "江州市另一局"}}])
+    result = await submit(
+        http,
+        db,
+        [
+            organization,
+            {
+                **organization,
+                "sourceRef": "X-2",
+                "subject": {"uscc": make_uscc(seed=5), "name": "江州市另一局"},
+            },
+        ],
+    )
     assert result["inserted"] == 2
     assert [(w["index"], w["field"]) for w in result["warnings"]] == [(0, "subject")]
 

@@ -20,7 +20,9 @@ from hub.errors import Unauthenticated
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
-def oauth_error(error: str, description: str, status: int = 400, basic: bool = False) -> JSONResponse:
+def oauth_error(
+    error: str, description: str, status: int = 400, basic: bool = False
+) -> JSONResponse:
     headers = dict(_NO_STORE)
     if status == 401:
         headers["WWW-Authenticate"] = 'Basic realm="hub"' if basic else 'Bearer realm="hub"'
@@ -60,7 +62,8 @@ async def token_endpoint(request: Request) -> JSONResponse:
         return oauth_error("invalid_client", "client authentication is required", 401, True)
     if fields.get("grant_type") != "client_credentials":
         return oauth_error(
-            "unsupported_grant_type", "this endpoint issues tokens for grant_type=client_credentials"
+            "unsupported_grant_type",
+            "this endpoint issues tokens for grant_type=client_credentials",
         )
 
     issuer: TokenIssuer = request.app.state.tokens
@@ -68,7 +71,9 @@ async def token_endpoint(request: Request) -> JSONResponse:
         try:
             client = await service.authenticate_client(session, client_id, secret)
         except Unauthenticated:
-            return oauth_error("invalid_client", "client authentication failed", 401, basic is not None)
+            return oauth_error(
+                "invalid_client", "client authentication failed", 401, basic is not None
+            )
     granted = client.scope_set
     if fields.get("scope"):
         try:

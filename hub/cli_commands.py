@@ -62,11 +62,12 @@ def register(
         from hub.auth.service import list_clients
 
         rows = in_transaction(settings_of(), list_clients)
-        table = Table("client_id", "name", "agency", "scopes", "state")
+        table = Table("name", "agency", "scopes", "state")
+        table.add_column("client_id", no_wrap=True)
         for client, agency in rows:
             state = f"revoked {client.revoked_at:%Y-%m-%d}" if client.revoked_at else "active"
             table.add_row(
-                client.id, client.name, f"{agency.name} ({agency.uscc})", client.scopes, state
+                client.name, f"{agency.name} ({agency.uscc})", client.scopes, state, client.id
             )
         console.print(table)
 

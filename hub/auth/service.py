@@ -90,7 +90,7 @@ async def list_clients(session: AsyncSession) -> list[tuple[Client, Agency]]:
         .join(Agency, Client.agency_id == Agency.id)
         .order_by(Client.created_at)
     )
-    return [(client, agency) for client, agency in rows.tuples()]
+    return [(client, agency) for client, agency in rows]
 
 
 async def revoke_client(session: AsyncSession, client_id: str) -> Client:

@@ -20,27 +20,17 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
-    _in_thread(command.upgrade, alembic_config(database_url), revision)
+    command.upgrade(alembic_config(database_url), revision)
 
 
 def downgrade(database_url: str, revision: str) -> None:
-    _in_thread(command.downgrade, alembic_config(database_url), revision)
+    command.downgrade(alembic_config(database_url), revision)
 
 
-def _in_thread(fn: object, *args: object) -> None:
-    # env.py runs its own event loop; from inside a running loop (tests, the app) it must
-    # run in a worker thread instead.
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        fn(*args)  # type: ignore[operator]
-        return
-    raise RuntimeError("call upgrade_async() from async code")
-
-
+# env.py runs its own event loop, so from async code (tests, the app) it runs in a thread.
 async def upgrade_async(database_url: str, revision: str = "head") -> None:
-    await asyncio.to_thread(command.upgrade, alembic_config(database_url), revision)
+    await asyncio.to_thread(upgrade, database_url, revision)
 
 
 async def downgrade_async(database_url: str, revision: str) -> None:
-    await asyncio.to_thread(command.downgrade, alembic_config(database_url), revision)
+    await asyncio.to_thread(downgrade, database_url, revision)

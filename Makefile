@@ -1,0 +1,38 @@
+# The two commands a newcomer needs:
+#   make run    set up and serve the hub with demo data on SQLite (http://127.0.0.1:8000)
+#   make test   set up and run the whole suite on SQLite and PostgreSQL, plus lint and types
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
+
+.PHONY: run test lint bench setup clean
+
+$(BIN)/hub: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(BIN)/hub
+
+setup: $(BIN)/hub
+
+run: setup
+	$(BIN)/hub db upgrade
+	$(BIN)/hub demo --credentials demo-client.json
+	$(BIN)/hub serve --host $(HOST) --port $(PORT)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: lint
+	$(BIN)/pytest -p no:cacheprovider
+
+bench: setup
+	$(BIN)/python -m bench.hiring_check
+
+clean:
+	rm -rf $(VENV) hub.db hub.db-wal hub.db-shm .hub-keys demo-client.json

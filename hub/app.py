@@ -11,7 +11,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from hub.web.oauth import token_endpoint
 from hub.auth.tokens import TokenIssuer
 from hub.checks.ruleset import current_ruleset
 from hub.db.engine import create_engine, session_factory
@@ -19,6 +18,7 @@ from hub.keys import Keys, load_keys
 from hub.settings import Settings
 from hub.subjects.pii import PiiCipher
 from hub.web.graphql import graphql_endpoint
+from hub.web.oauth import token_endpoint
 from schema import build_schema
 from schema.context import Services
 

@@ -61,9 +61,7 @@ async def persons_by_uid(session: AsyncSession, uids: Iterable[str]) -> dict[str
     return found
 
 
-async def by_primary_key(
-    session: AsyncSession, model: Any, ids: Iterable[int]
-) -> dict[int, Any]:
+async def by_primary_key(session: AsyncSession, model: Any, ids: Iterable[int]) -> dict[int, Any]:
     """Persons or organizations by primary key."""
     found: dict[int, Any] = {}
     for part in chunks(sorted(set(ids))):

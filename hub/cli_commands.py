@@ -142,9 +142,7 @@ def register(
     )
     def demo(credentials: Path) -> None:
         """Load the demo data set (江州市) and a demo client holding every scope. Idempotent."""
-        from hub.demo.cli import load_demo_command
-
-        load_demo_command(console, settings_of(), in_transaction, credentials)
+        _load_demo(console, settings_of(), in_transaction, credentials)
 
 
 def _print_outcome(console: Console, outcome: Any) -> None:
@@ -159,7 +157,10 @@ def _print_outcome(console: Console, outcome: Any) -> None:
     if not evaluation.findings:
         console.print(f"no restricting record found ({len(outcome.records)} record(s) on file)")
         return
-    table = Table("rule", "record", "until", "legal basis", show_lines=True)
+    table = Table(show_lines=True)
+    for column in ("rule", "record", "until", "legal basis"):
+        # An officer must be able to read the whole article: wrap, never cut.
+        table.add_column(column, overflow="fold")
     for finding in evaluation.findings:
         record = outcome.records[finding.record.id]
         kind = record.sanction_kind.label if record.sanction_kind else record.category.label
@@ -172,3 +173,62 @@ def _print_outcome(console: Console, outcome: Any) -> None:
             finding.rule.legal_basis,
         )
     console.print(table)
+
+
+DEMO_CLIENT_ID = "demo-client"
+
+
+def _load_demo(
+    console: Console, settings: Settings, in_transaction: Callable[..., Any], path: Path
+) -> None:
+    from hub.auth.service import ensure_client
+    from hub.demo.dataset import build_dataset
+    from hub.demo.loader import load_demo
+    from hub.keys import load_keys
+    from hub.subjects.pii import PiiCipher
+
+    pii = PiiCipher(load_keys(settings).pii)
+    dataset = build_dataset()
+    known_secret = _read_secret(path)
+
+    async def work(session: AsyncSession) -> tuple[Any, str]:
+        summary = await load_demo(session, pii, dataset, today=date.today())
+        secret = await ensure_client(
+            session,
+            client_id=DEMO_CLIENT_ID,
+            name="演示客户端（全部权限）",
+            agency_uscc=dataset.demo_agency_uscc,
+            scopes=" ".join(sorted(ALL_SCOPES)),
+            known_secret=known_secret,
+        )
+        return summary, secret
+
+    with console.status("loading the demo data set (江州市)…"):
+        summary, secret = in_transaction(settings, work)
+    credentials = {"client_id": DEMO_CLIENT_ID, "client_secret": secret}
+    path.write_text(json.dumps(credentials, indent=2) + "\n", encoding="utf-8")
+    path.chmod(0o600)
+
+    console.print(
+        f"demo data: {summary.agencies_created} agencies, {summary.persons_created} persons, "
+        f"{summary.records_inserted} records added; {summary.records_unchanged} records "
+        "already present"
+    )
+    console.print(f"demo client credentials written to {path}:")
+    console.print(json.dumps(credentials, indent=2), markup=False)
+    table = Table("ID number (居民身份证号码)", "name", "what a check says")
+    for person in dataset.showcase:
+        table.add_row(person.id_number, person.name, f"{person.expect_zh}\n{person.expect_en}")
+    console.print("people to try:")
+    console.print(table)
+
+
+def _read_secret(path: Path) -> str | None:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if document.get("client_id") != DEMO_CLIENT_ID:
+        return None
+    secret = document.get("client_secret")
+    return secret if isinstance(secret, str) else None

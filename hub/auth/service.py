@@ -76,7 +76,26 @@ async def add_client(
     return IssuedClient(client, secret)
 
 
-async def reset_secret(session: AsyncSession, client: Client) -> str:
+async def ensure_client(
+    session: AsyncSession,
+    *,
+    client_id: str,
+    name: str,
+    agency_uscc: str,
+    scopes: str,
+    known_secret: str | None,
+) -> str:
+    """A client with a fixed id (the demo's): keeps `known_secret` if it still matches,
+    otherwise issues a new secret. Returns the valid secret."""
+    client = await session.get(Client, client_id)
+    if client is None:
+        issued = await add_client(
+            session, name=name, agency_uscc=agency_uscc, scopes=scopes, client_id=client_id
+        )
+        return issued.secret
+    if known_secret and client.revoked_at is None:
+        if await asyncio.to_thread(secret_matches, known_secret, client.secret_hash):
+            return known_secret
     secret = secrets.token_urlsafe(32)
     client.secret_hash = hash_secret(secret)
     client.revoked_at = None

@@ -22,6 +22,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    # Every mapper must be known before the first flush (foreign keys are resolved across
+    # all tables), whichever domain modules the caller happened to import.
+    import hub.db.models  # noqa: F401
+
     return async_sessionmaker(engine, expire_on_commit=False)
 
 

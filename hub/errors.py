@@ -31,5 +31,9 @@ class Unauthenticated(HubError):
     code = "UNAUTHENTICATED"
 
 
+class Unsupported(HubError):
+    code = "NOT_SUPPORTED"
+
+
 class ConfigurationError(HubError):
     code = "CONFIGURATION_ERROR"

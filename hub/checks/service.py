@@ -14,7 +14,7 @@ from hub.auth.actor import Actor
 from hub.checks.models import Check
 from hub.checks.purposes import Purpose
 from hub.checks.rules import Evaluation, RecordFacts, RuleSet, evaluate
-from hub.errors import InvalidInput
+from hub.errors import InvalidInput, Unsupported
 from hub.records.enums import SubjectType
 from hub.records.models import CreditRecord
 from hub.subjects.identifiers import IdNumber, Uscc
@@ -63,6 +63,13 @@ async def run_check(
     request: CheckRequest,
 ) -> CheckOutcome:
     actor.require(request.purpose.scope)
+    if not any(request.purpose in rule.purposes for rule in ruleset.rules):
+        # A CLEAR from a rule set that cannot restrict would be a false assurance.
+        raise Unsupported(
+            f"rule set {ruleset.version} has no rules for {request.purpose.value} yet; "
+            "no verdict is given",
+            field="input.purpose",
+        )
     reference = request.reference.strip()
     if not reference:
         raise InvalidInput(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -13,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub import clock
 from hub.auth.actor import Actor
 from hub.auth.scopes import ALL_SCOPES
 from hub.settings import Settings
@@ -124,7 +124,7 @@ def register(
             purpose=Purpose(purpose.upper()),
             subject=subject,
             reference=reference,
-            as_of=as_of.date() if as_of else date.today(),
+            as_of=as_of.date() if as_of else clock.today(),
             name=name,
         )
         outcome = in_transaction(
@@ -192,7 +192,7 @@ def _load_demo(
     known_secret = _read_secret(path)
 
     async def work(session: AsyncSession) -> tuple[Any, str]:
-        summary = await load_demo(session, pii, dataset, today=date.today())
+        summary = await load_demo(session, pii, dataset, today=clock.today())
         secret = await ensure_client(
             session,
             client_id=DEMO_CLIENT_ID,

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import strawberry
 
+from hub import clock
 from hub.auth.scopes import CHECK_SCOPES
 from hub.checks import service
 from hub.checks.purposes import Outcome, Purpose, Verdict
@@ -102,7 +103,7 @@ class CheckQueries:
             purpose=input.purpose,
             subject=parse_subject(input.subject, "input.subject"),
             reference=input.reference,
-            as_of=input.as_of or date.today(),
+            as_of=input.as_of or clock.today(),
             name=input.subject.name,
         )
         outcome = await service.run_check(

@@ -7,6 +7,7 @@ from datetime import date
 import strawberry
 from strawberry.scalars import JSON
 
+from hub import clock
 from hub.errors import InvalidInput
 from hub.records.drafts import RecordDraft, SubjectDraft
 from hub.records.enums import RecordCategory, RecordStatus, SanctionKind, Severity, SubjectType
@@ -79,6 +80,6 @@ def parse_subject(subject: SubjectInput, path: str) -> IdNumber | Uscc:
         )
     if has_id:
         return parse_id_number(
-            subject.id_number or "", field=f"{path}.idNumber", today=date.today()
+            subject.id_number or "", field=f"{path}.idNumber", today=clock.today()
         )
     return parse_uscc(subject.uscc or "", field=f"{path}.uscc")

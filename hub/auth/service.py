@@ -93,9 +93,13 @@ async def ensure_client(
             session, name=name, agency_uscc=agency_uscc, scopes=scopes, client_id=client_id
         )
         return issued.secret
-    if known_secret and client.revoked_at is None:
-        if await asyncio.to_thread(secret_matches, known_secret, client.secret_hash):
-            return known_secret
+    still_valid = (
+        known_secret is not None
+        and client.revoked_at is None
+        and await asyncio.to_thread(secret_matches, known_secret, client.secret_hash)
+    )
+    if still_valid and known_secret:
+        return known_secret
     secret = secrets.token_urlsafe(32)
     client.secret_hash = hash_secret(secret)
     client.revoked_at = None

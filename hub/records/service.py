@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub import clock
 from hub.agencies.models import Agency
 from hub.db.base import utcnow
 from hub.errors import InvalidInput
@@ -70,7 +71,7 @@ async def submit_records(
             field="records",
         )
     result = SubmitResult()
-    valid = _validate_all(drafts, today or date.today(), result)
+    valid = _validate_all(drafts, today or clock.today(), result)
     subject_keys = await _resolve_subjects(session, pii, valid, result)
     accepted = [(i, v) for i, v in valid if i in subject_keys]
 
@@ -167,9 +168,16 @@ async def _resolve_subjects(
     keep: list[tuple[int, ValidRecord]] = []
     for index, record in valid:
         if record.person_id_number is not None:
-            known = pii.lookup_hash(record.person_id_number.number) in known_persons
+            on_file = known_persons.get(pii.lookup_hash(record.person_id_number.number))
+            known = on_file is not None
             if not known and record.subject_name:
                 new_people.append(NewPerson(record.person_id_number, record.subject_name))
+            elif on_file and record.subject_name and _other_name(pii, on_file, record.subject_name):
+                result.warnings.append(
+                    RowError(
+                        index, "subject.name", "differs from the name on file for this ID number"
+                    )
+                )
         else:
             assert record.organization is not None
             known = record.organization.code in known_orgs
@@ -197,6 +205,10 @@ async def _resolve_subjects(
             org = orgs[record.organization.code]
             resolved[index] = (org.uscc, None, org.id)
     return resolved
+
+
+def _other_name(pii: PiiCipher, person: Person, name: str) -> bool:
+    return pii.lookup_hash(name, purpose="name") != person.name_hash
 
 
 async def _existing_records(

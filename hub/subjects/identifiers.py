@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from hub import clock
 from hub.errors import InvalidIdentifier
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -91,7 +92,7 @@ def parse_id_number(raw: str, *, field: str = "idNumber", today: date | None = N
         raise InvalidIdentifier(
             f"居民身份证号码 has an impossible birth date {number[6:14]}", field=field
         ) from None
-    if birth > (today or date.today()) or birth.year < 1800:
+    if birth > (today or clock.today()) or birth.year < 1800:
         raise InvalidIdentifier(
             f"居民身份证号码 has a birth date out of range: {birth.isoformat()}", field=field
         )

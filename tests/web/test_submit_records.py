@@ -128,3 +128,11 @@ async def test_submitting_needs_records_write(http, db):
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     async with db.sessions() as session:
         assert (await session.scalars(select(CreditRecord))).all() == []
+
+
+async def test_a_name_that_differs_from_the_one_on_file_is_accepted_with_a_warning(http, db):
+    await submit(http, db, [sanction("B-1")])
+    other = sanction("B-2", subject={"idNumber": make_id_number(seq=41), "name": "李思"})
+    result = await submit(http, db, [other])
+    assert result["inserted"] == 1
+    assert [(w["index"], w["field"]) for w in result["warnings"]] == [(0, "subject.name")]

@@ -1,0 +1,13 @@
+"""The hub's calendar is China's: a decision dated today in Beijing is not "in the future"
+on a server whose clock runs in UTC (00:00–08:00 China time would otherwise go wrong)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def today() -> date:
+    return datetime.now(CHINA).date()

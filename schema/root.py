@@ -10,6 +10,7 @@ from strawberry.types import ExecutionResult
 
 from hub.auth.scopes import RECORDS_READ
 from hub.subjects.identifiers import IdNumber
+from hub.subjects.service import persons_by_hash
 from schema.checks import CheckQueries
 from schema.errors import classify_all
 from schema.inputs import SubjectInput, parse_subject
@@ -30,8 +31,6 @@ class SubjectQueries:
     async def person(self, info: strawberry.Info, id_number: str) -> Person | None:
         subject = parse_subject(SubjectInput(id_number=id_number), "idNumber")
         assert isinstance(subject, IdNumber)
-        from hub.subjects.service import persons_by_hash
-
         key = info.context.services.pii.lookup_hash(subject.number)
         row = (await persons_by_hash(info.context.session, [key])).get(key)
         return person_of(row) if row else None

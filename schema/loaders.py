@@ -31,11 +31,11 @@ class Loaders:
         return [found.get(uid) for uid in uids]
 
     async def _persons_by_id(self, ids: Sequence[int]) -> list[Person | None]:
-        found = await subjects.by_primary_key(self._session, Person, ids)
+        found = await subjects.rows_by(self._session, Person.id, ids)
         return [found.get(i) for i in ids]
 
     async def _organizations_by_id(self, ids: Sequence[int]) -> list[Organization | None]:
-        found = await subjects.by_primary_key(self._session, Organization, ids)
+        found = await subjects.rows_by(self._session, Organization.id, ids)
         return [found.get(i) for i in ids]
 
     async def _organizations_by_uscc(self, codes: Sequence[str]) -> list[Organization | None]:
@@ -43,7 +43,7 @@ class Loaders:
         return [found.get(code) for code in codes]
 
     async def _agencies_by_id(self, ids: Sequence[int]) -> list[Agency | None]:
-        found = await records.agencies_by_id(self._session, ids)
+        found = await subjects.rows_by(self._session, Agency.id, ids)
         return [found.get(i) for i in ids]
 
     async def _records_of_persons(self, ids: Sequence[int]) -> list[list[CreditRecord]]:

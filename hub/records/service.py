@@ -360,12 +360,3 @@ async def records_of_subjects(
             owner = row.person_id if subject_type is SubjectType.PERSON else row.organization_id
             grouped[owner].append(row)  # type: ignore[index]
     return grouped
-
-
-async def agencies_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, Agency]:
-    found: dict[int, Agency] = {}
-    for part in chunks(sorted(set(ids))):
-        found.update(
-            {a.id: a for a in await session.scalars(select(Agency).where(Agency.id.in_(part)))}
-        )
-    return found

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from hub.subjects.identifiers import IdNumber, Uscc, mask_name
 from hub.subjects.models import Organization, Person
@@ -45,40 +46,31 @@ def new_person(pii: PiiCipher, person: NewPerson) -> Person:
     )
 
 
-async def persons_by_hash(session: AsyncSession, hashes: Iterable[str]) -> dict[str, Person]:
-    found: dict[str, Person] = {}
-    for part in chunks(sorted(set(hashes))):
-        rows = await session.scalars(select(Person).where(Person.id_hash.in_(part)))
-        found.update({p.id_hash: p for p in rows})
+async def rows_by(
+    session: AsyncSession, column: InstrumentedAttribute[Any], values: Iterable[Any]
+) -> dict[Any, Any]:
+    """Rows of `column`'s table whose `column` is in `values`, keyed by that value; one query
+    per chunk of the (deduplicated) values."""
+    model = column.class_
+    found: dict[Any, Any] = {}
+    for part in chunks(sorted(set(values))):
+        rows = await session.scalars(select(model).where(column.in_(part)))
+        found.update({getattr(row, column.key): row for row in rows})
     return found
+
+
+async def persons_by_hash(session: AsyncSession, hashes: Iterable[str]) -> dict[str, Person]:
+    return await rows_by(session, Person.id_hash, hashes)
 
 
 async def persons_by_uid(session: AsyncSession, uids: Iterable[str]) -> dict[str, Person]:
-    found: dict[str, Person] = {}
-    for part in chunks(sorted(set(uids))):
-        rows = await session.scalars(select(Person).where(Person.uid.in_(part)))
-        found.update({p.uid: p for p in rows})
-    return found
-
-
-async def by_primary_key(session: AsyncSession, model: Any, ids: Iterable[int]) -> dict[int, Any]:
-    """Persons or organizations by primary key."""
-    found: dict[int, Any] = {}
-    for part in chunks(sorted(set(ids))):
-        found.update(
-            {row.id: row for row in await session.scalars(select(model).where(model.id.in_(part)))}
-        )
-    return found
+    return await rows_by(session, Person.uid, uids)
 
 
 async def organizations_by_uscc(
     session: AsyncSession, codes: Iterable[str]
 ) -> dict[str, Organization]:
-    found: dict[str, Organization] = {}
-    for part in chunks(sorted(set(codes))):
-        rows = await session.scalars(select(Organization).where(Organization.uscc.in_(part)))
-        found.update({o.uscc: o for o in rows})
-    return found
+    return await rows_by(session, Organization.uscc, codes)
 
 
 async def ensure_persons(

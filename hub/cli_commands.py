@@ -216,7 +216,9 @@ def _load_demo(
     )
     console.print(f"demo client credentials written to {path}:")
     console.print(json.dumps(credentials, indent=2), markup=False)
-    table = Table("ID number (居民身份证号码)", "name", "what a check says")
+    table = Table()
+    for column in ("ID number (居民身份证号码)", "name", "what a check says"):
+        table.add_column(column, overflow="fold")
     for person in dataset.showcase:
         table.add_row(person.id_number, person.name, f"{person.expect_zh}\n{person.expect_en}")
     console.print("people to try:")

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
-from support import make_agency, make_id_number
+from support import make_agency, make_id_number, make_uscc
 
 from hub.cli import main
 from hub.records.drafts import RecordDraft, SubjectDraft
@@ -45,6 +45,8 @@ def test_every_command_has_help():
         ["clients", "list"],
         ["clients", "revoke"],
         ["check"],
+        ["agencies", "add"],
+        ["agencies", "list"],
         ["demo"],
     ):
         result = CliRunner().invoke(main, [*args, "--help"])
@@ -135,3 +137,33 @@ async def test_a_bad_id_number_is_one_clear_line(env):
     assert result.exit_code != 0
     assert "居民身份证号码" in result.output and "--id-number" in result.output
     assert "Traceback" not in result.output
+
+
+async def test_an_operator_registers_an_agency_then_gives_it_a_client(db, env):
+    uscc = make_uscc(seed=41)
+    added = await run(
+        env, "agencies", "add", "--uscc", uscc, "--name", "江州市财政局", "--family", "FINANCE"
+    )
+    assert added.exit_code == 0, added.output
+    assert "361200" in added.output
+    again = await run(env, "agencies", "add", "--uscc", uscc, "--name", "江州市财政局")
+    assert again.exit_code != 0 and "already registered" in again.output
+    assert "江州市财政局" in (await run(env, "agencies", "list")).output
+    client = await run(
+        env,
+        "clients",
+        "add",
+        "采购系统",
+        "--agency",
+        uscc,
+        "--scopes",
+        "check:procurement",
+        "--json",
+    )
+    assert client.exit_code == 0, client.output
+
+
+async def test_a_bad_agency_uscc_is_refused_with_its_field(db, env):
+    result = await run(env, "agencies", "add", "--uscc", "11361200ABC", "--name", "某局")
+    assert result.exit_code != 0
+    assert "[uscc]" in result.output

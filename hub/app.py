@@ -19,6 +19,7 @@ from hub.settings import Settings
 from hub.subjects.pii import PiiCipher
 from hub.web.graphql import graphql_endpoint
 from hub.web.oauth import token_endpoint
+from hub.web.report_page import report_page
 from schema import build_schema
 from schema.context import Services
 
@@ -55,6 +56,7 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
             Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
             Route("/oauth/token", token_endpoint, methods=["POST"]),
             Route("/.well-known/jwks.json", jwks, methods=["GET"]),
+            Route("/reports/{check_id}", report_page, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],
@@ -65,6 +67,6 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.tokens = TokenIssuer(keys, settings.issuer, settings.token_lifetime_seconds)
-    app.state.services = Services(pii=PiiCipher(keys.pii), ruleset=current_ruleset())
+    app.state.services = Services(pii=PiiCipher(keys.pii), ruleset=current_ruleset(), keys=keys)
     app.state.schema = build_schema(production=settings.is_production)
     return app

@@ -110,6 +110,17 @@ def keys_init() -> None:
     console.print(f"keys {'created' if created else 'already present'} in {directory}")
 
 
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Make a new signing key current; old keys keep verifying what they signed.
+
+    Restart the hub (every worker) afterwards so that it signs with the new key."""
+    from hub.keys import rotate_signing_key
+
+    kid = rotate_signing_key(_settings().keys_dir)
+    console.print(f"new signing key {kid} is current; restart the hub to use it")
+
+
 from hub.cli_commands import register  # noqa: E402  (commands that need the domain services)
 
 register(main, console, _settings, _in_transaction)

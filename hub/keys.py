@@ -64,6 +64,21 @@ def init_keys(keys_dir: Path) -> bool:
     return created
 
 
+def rotate_signing_key(keys_dir: Path) -> str:
+    """A new current signing key; older keys stay (public in the JWKS) so tokens and reports
+    they signed still verify. Returns the new key's kid."""
+    path = keys_dir / SIGNING_FILE
+    if not path.exists():
+        raise ConfigurationError(
+            f"no signing keys in {keys_dir}; run `hub keys init` first", field="HUB_KEYS_DIR"
+        )
+    document = json.loads(path.read_text())
+    key = _new_signing_key()
+    document["keys"] = [key.as_dict(private=True), *document["keys"]]
+    _write_secret(path, document)
+    return str(key.kid)
+
+
 def load_keys(settings: Settings) -> Keys:
     keys_dir = settings.keys_dir
     missing = [name for name in (SIGNING_FILE, PII_FILE) if not (keys_dir / name).exists()]

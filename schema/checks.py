@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import strawberry
+from strawberry.scalars import JSON
 
 from hub import clock
+from hub.agencies.models import AgencyFamily
 from hub.auth.scopes import CHECK_SCOPES
 from hub.checks import service
+from hub.checks.models import Check
 from hub.checks.purposes import Outcome, Purpose, Verdict
+from hub.checks.reports import report_document, sign_report, verify_report
 from hub.checks.rules import Finding as DomainFinding
+from hub.errors import HubError
 from schema.inputs import SubjectInput, parse_subject
 from schema.permissions import scoped_field
 from schema.types import CreditRecord, Organization, Person, Subject, organization_of, person_of
@@ -43,6 +49,14 @@ class Finding:
     disputed: bool = strawberry.field(description="The record is under objection (异议).")
 
 
+@strawberry.type(description="How current one source family's data was when the check ran.")
+class SourceCoverage:
+    family: AgencyFamily
+    last_sync_at: datetime | None = strawberry.field(
+        description="Last successful delivery from that family; null if never."
+    )
+
+
 @strawberry.type
 class CheckResult:
     id: strawberry.ID
@@ -55,6 +69,26 @@ class CheckResult:
     checked_at: datetime
     subject: Subject | None
     warnings: list[str]
+    coverage: list[SourceCoverage]
+    check: strawberry.Private[Check]
+
+    @strawberry.field(
+        description="The signed report (compact JWS); verify it with verifyReport or the JWKS."
+    )
+    async def report_token(self, info: strawberry.Info) -> str:
+        agency = (
+            await info.context.loaders.agency_by_id.load(self.check.agency_id)
+            if self.check.agency_id is not None
+            else None
+        )
+        return sign_report(info.context.services.keys, report_document(self.check, agency))
+
+
+@strawberry.type
+class ReportVerification:
+    valid: bool
+    reason: str | None
+    report: JSON | None
 
 
 def _finding(finding: DomainFinding, outcome: service.CheckOutcome) -> Finding:
@@ -88,7 +122,26 @@ def to_result(outcome: service.CheckOutcome) -> CheckResult:
         checked_at=check.checked_at,
         subject=subject,
         warnings=list(outcome.warnings),
+        coverage=[SourceCoverage(family=f, last_sync_at=at) for f, at in outcome.coverage.items()],
+        check=check,
     )
+
+
+def _request(input: CheckInput, path: str) -> service.CheckRequest:
+    return service.CheckRequest(
+        purpose=input.purpose,
+        subject=parse_subject(input.subject, f"{path}.subject"),
+        reference=input.reference,
+        as_of=input.as_of or clock.today(),
+        name=input.subject.name,
+    )
+
+
+def _located(error: HubError, path: str) -> HubError:
+    # Batch errors name the input they belong to: inputs.3.subject.idNumber.
+    if error.field and error.field.startswith("input."):
+        error.field = path + error.field[len("input") :]
+    return error
 
 
 @strawberry.type
@@ -99,14 +152,57 @@ class CheckQueries:
     )
     async def check(self, info: strawberry.Info, input: CheckInput) -> CheckResult:
         context = info.context
-        request = service.CheckRequest(
-            purpose=input.purpose,
-            subject=parse_subject(input.subject, "input.subject"),
-            reference=input.reference,
-            as_of=input.as_of or clock.today(),
-            name=input.subject.name,
-        )
         outcome = await service.run_check(
-            context.session, context.services.pii, context.services.ruleset, context.actor, request
+            context.session,
+            context.services.pii,
+            context.services.ruleset,
+            context.actor,
+            _request(input, "input"),
         )
         return to_result(outcome)
+
+    @scoped_field(
+        *CHECK_SCOPES,
+        description="Up to 10,000 checks in one call (a 评优评先 screening). Answers come in "
+        "the order asked; an input that cannot be checked is null with an error at its index.",
+    )
+    async def checks(
+        self, info: strawberry.Info, inputs: list[CheckInput]
+    ) -> list[CheckResult | None]:
+        context = info.context
+        requests: list[service.CheckRequest | HubError] = []
+        for index, item in enumerate(inputs):
+            try:
+                requests.append(_request(item, f"inputs.{index}"))
+            except HubError as error:
+                requests.append(error)
+        valid = [r for r in requests if isinstance(r, service.CheckRequest)]
+        outcomes = iter(
+            await service.run_checks(
+                context.session,
+                context.services.pii,
+                context.services.ruleset,
+                context.actor,
+                valid,
+            )
+        )
+        answers: list[Any] = []
+        for index, request in enumerate(requests):
+            answer = request if isinstance(request, HubError) else next(outcomes)
+            # graphql-core turns an exception in a list into an error at that index.
+            answers.append(
+                _located(answer, f"inputs.{index}")
+                if isinstance(answer, HubError)
+                else to_result(answer)
+            )
+        return answers
+
+    @strawberry.field(
+        description="Public: is this report token signed by this hub and intact? Needs no token."
+    )
+    def verify_report(self, info: strawberry.Info, token: str) -> ReportVerification:
+        verification = verify_report(info.context.services.keys, token)
+        report: Any = verification.document
+        return ReportVerification(
+            valid=verification.valid, reason=verification.reason, report=report
+        )

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.auth.actor import Actor
 from hub.checks.rules import RuleSet
+from hub.keys import Keys
 from hub.subjects.pii import PiiCipher
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ class Services:
 
     pii: PiiCipher
     ruleset: RuleSet
+    keys: Keys
 
 
 @dataclass

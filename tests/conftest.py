@@ -20,6 +20,7 @@ from hub.settings import Settings
 from hub.subjects.pii import PiiCipher
 
 TABLES = (
+    "source_feeds",
     "checks",
     "record_events",
     "credit_records",

@@ -73,7 +73,12 @@ class Credentials:
 
 
 async def make_client(
-    db: Database, scopes: str, *, agency_seed: int = 1, name: str = "测试系统"
+    db: Database,
+    scopes: str,
+    *,
+    agency_seed: int = 1,
+    name: str = "测试系统",
+    family: AgencyFamily = AgencyFamily.OTHER,
 ) -> Credentials:
     async with db.sessions.begin() as session:
         from sqlalchemy import select
@@ -81,7 +86,9 @@ async def make_client(
         uscc = make_uscc(seed=agency_seed)
         agency = await session.scalar(select(Agency).where(Agency.uscc == uscc))
         if agency is None:
-            agency = await make_agency(session, name=f"江州市测试局{agency_seed}", seed=agency_seed)
+            agency = await make_agency(
+                session, name=f"江州市测试局{agency_seed}", seed=agency_seed, family=family
+            )
         issued = await add_client(session, name=name, agency_uscc=agency.uscc, scopes=scopes)
     return Credentials(issued.client.id, issued.secret, agency)
 

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import Enum
 
 from sqlalchemy import Enum as SqlEnum
-from sqlalchemy import Integer, String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db.base import Base, UtcDateTime, utcnow
@@ -38,3 +38,14 @@ class Agency(Base):
         SqlEnum(AgencyFamily, native_enum=False, length=16)
     )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class SourceFeed(Base):
+    """When an agency's feed last delivered successfully: a check's `coverage` says, per
+    source family, how current the data it judged was."""
+
+    __tablename__ = "source_feeds"
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    stream: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_success_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -24,3 +24,16 @@ class Verdict(LabelledEnum):
 class Outcome(LabelledEnum):
     RESTRICTED = ("RESTRICTED", "限制")
     REVIEW = ("REVIEW", "复核")
+
+
+class AppraisalEffect(LabelledEnum):
+    """What a record does to a 年度考核 grade (公务员法 Art. 38 grades), lightest first."""
+
+    NOT_EXCELLENT = ("NOT_EXCELLENT", "不得确定为优秀")
+    NO_GRADE = ("NO_GRADE", "不确定等次")
+    INCOMPETENT = ("INCOMPETENT", "不称职")
+
+    @property
+    def weight(self) -> int:
+        # "The heaviest effect decides" (RULES.md §3): declaration order is the ranking.
+        return list(AppraisalEffect).index(self)

@@ -1,27 +1,35 @@
-"""Answering a 信用核查: find the subject, load its records, apply the rule set, store the check."""
+"""Answering 信用核查 checks: find the subjects, load their records, apply the rule set,
+store every check. One check and a batch of 10,000 take the same path, with a bounded
+number of queries (one per chunk of subjects, not one per subject)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.agencies.feeds import coverage
+from hub.agencies.models import AgencyFamily
 from hub.auth.actor import Actor
 from hub.checks.models import Check
 from hub.checks.purposes import Purpose
 from hub.checks.rules import Evaluation, RecordFacts, RuleSet, evaluate
-from hub.errors import InvalidInput, Unsupported
+from hub.db.base import utcnow
+from hub.errors import HubError, InvalidInput, Unsupported
 from hub.records.enums import SubjectType
 from hub.records.models import CreditRecord
-from hub.subjects.identifiers import IdNumber, Uscc
+from hub.records.service import records_of_subjects
+from hub.subjects.identifiers import IdNumber, Uscc, mask_name
 from hub.subjects.models import Organization, Person
 from hub.subjects.pii import PiiCipher
+from hub.subjects.service import organizations_by_uscc, persons_by_hash
 
 MAX_REFERENCE = 200
+MAX_BATCH = 10_000
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,7 @@ class CheckOutcome:
     organization: Organization | None
     records: dict[int, CreditRecord]
     warnings: tuple[str, ...]
+    coverage: dict[AgencyFamily, datetime | None]
 
 
 def facts_of(record: CreditRecord) -> RecordFacts:
@@ -56,93 +65,176 @@ def facts_of(record: CreditRecord) -> RecordFacts:
 
 
 async def run_check(
+    session: AsyncSession, pii: PiiCipher, ruleset: RuleSet, actor: Actor, request: CheckRequest
+) -> CheckOutcome:
+    [outcome] = await run_checks(session, pii, ruleset, actor, [request])
+    if isinstance(outcome, HubError):
+        raise outcome
+    return outcome
+
+
+async def run_checks(
     session: AsyncSession,
     pii: PiiCipher,
     ruleset: RuleSet,
     actor: Actor,
-    request: CheckRequest,
-) -> CheckOutcome:
-    actor.require(request.purpose.scope)
-    if not any(request.purpose in rule.purposes for rule in ruleset.rules):
-        # A CLEAR from a rule set that cannot restrict would be a false assurance.
-        raise Unsupported(
-            f"rule set {ruleset.version} has no rules for {request.purpose.value} yet; "
-            "no verdict is given",
-            field="input.purpose",
-        )
-    reference = request.reference.strip()
-    if not reference:
+    requests: Sequence[CheckRequest],
+) -> list[CheckOutcome | HubError]:
+    """Answers in the order asked. A request the caller may not make, or that is malformed,
+    gets its error in its place; the others are answered and stored."""
+    if len(requests) > MAX_BATCH:
         raise InvalidInput(
-            "every check states its reference (招录公告号, 评选批次, 合同号)",
-            field="input.reference",
+            f"at most {MAX_BATCH} checks per call, got {len(requests)}; split the list",
+            field="inputs",
         )
-    if len(reference) > MAX_REFERENCE:
-        raise InvalidInput(f"longer than {MAX_REFERENCE} characters", field="input.reference")
+    problems = [_problem(ruleset, actor, r) for r in requests]
+    keys = [_subject_key(pii, r.subject) for r in requests]
+    persons = await persons_by_hash(
+        session, (k for r, k in zip(requests, keys, strict=True) if isinstance(r.subject, IdNumber))
+    )
+    organizations = await organizations_by_uscc(
+        session, (r.subject.code for r in requests if isinstance(r.subject, Uscc))
+    )
+    person_records = await records_of_subjects(
+        session, SubjectType.PERSON, [p.id for p in persons.values()]
+    )
+    organization_records = await records_of_subjects(
+        session, SubjectType.ORGANIZATION, [o.id for o in organizations.values()]
+    )
+    covered = await coverage(session) if requests else {}
 
-    person = organization = None
-    warnings: list[str] = []
-    if isinstance(request.subject, IdNumber):
-        subject_type = SubjectType.PERSON
-        subject_key = pii.lookup_hash(request.subject.number)
-        person = await session.scalar(select(Person).where(Person.id_hash == subject_key))
-        owner_column, owner_id = CreditRecord.person_id, person.id if person else None
-        if (
-            person
-            and request.name
-            and pii.lookup_hash(request.name.strip(), purpose="name") != person.name_hash
-        ):
-            warnings.append("所填姓名与身份证号码登记的姓名不一致，请核对身份")
-    else:
-        subject_type = SubjectType.ORGANIZATION
-        subject_key = request.subject.code
-        organization = await session.scalar(
-            select(Organization).where(Organization.uscc == subject_key)
+    outcomes: list[CheckOutcome | HubError] = []
+    for request, key, problem in zip(requests, keys, problems, strict=True):
+        if problem is not None:
+            outcomes.append(problem)
+            continue
+        person = persons.get(key) if isinstance(request.subject, IdNumber) else None
+        organization = organizations.get(key) if isinstance(request.subject, Uscc) else None
+        records = (
+            person_records[person.id]
+            if person
+            else organization_records[organization.id]
+            if organization
+            else []
         )
-        owner_column, owner_id = (
-            CreditRecord.organization_id,
-            organization.id if organization else None,
+        outcomes.append(
+            _answer(ruleset, actor, request, key, person, organization, records, covered, pii)
         )
-        if request.subject.warning:
-            warnings.append(
-                f"统一社会信用代码校验位不符（早期试点代码）：{request.subject.warning}"
+    session.add_all([o.check for o in outcomes if isinstance(o, CheckOutcome)])
+    await session.flush()
+    return outcomes
+
+
+def _problem(ruleset: RuleSet, actor: Actor, request: CheckRequest) -> HubError | None:
+    try:
+        actor.require(request.purpose.scope)
+        if not any(request.purpose in rule.purposes for rule in ruleset.rules):
+            # A CLEAR from a rule set that cannot restrict would be a false assurance.
+            raise Unsupported(
+                f"rule set {ruleset.version} has no rules for {request.purpose.value} yet; "
+                "no verdict is given",
+                field="input.purpose",
             )
+        reference = request.reference.strip()
+        if not reference:
+            raise InvalidInput(
+                "every check states its reference (招录公告号, 评选批次, 合同号)",
+                field="input.reference",
+            )
+        if len(reference) > MAX_REFERENCE:
+            raise InvalidInput(f"longer than {MAX_REFERENCE} characters", field="input.reference")
+    except HubError as error:
+        return error
+    return None
 
-    records: list[CreditRecord] = []
-    if owner_id is not None:
-        records = list(await session.scalars(select(CreditRecord).where(owner_column == owner_id)))
+
+def _subject_key(pii: PiiCipher, subject: IdNumber | Uscc) -> str:
+    # Keyed hash for persons, so a stored check never holds a clear ID number.
+    return pii.lookup_hash(subject.number) if isinstance(subject, IdNumber) else subject.code
+
+
+def _answer(
+    ruleset: RuleSet,
+    actor: Actor,
+    request: CheckRequest,
+    key: str,
+    person: Person | None,
+    organization: Organization | None,
+    records: list[CreditRecord],
+    covered: dict[AgencyFamily, datetime | None],
+    pii: PiiCipher,
+) -> CheckOutcome:
+    warnings = _warnings(request, person, pii)
     evaluation = evaluate(ruleset, [facts_of(r) for r in records], request.purpose, request.as_of)
-
     by_id = {r.id: r for r in records}
     check = Check(
         id=str(uuid.uuid4()),
         client_id=actor.client_id,
         agency_id=actor.agency_id,
         purpose=request.purpose,
-        reference=reference,
-        subject_type=subject_type,
-        subject_key=subject_key,
+        reference=request.reference.strip(),
+        subject_type=SubjectType.PERSON
+        if isinstance(request.subject, IdNumber)
+        else SubjectType.ORGANIZATION,
+        subject_key=key,
         as_of=request.as_of,
         verdict=evaluation.verdict,
         ruleset_version=evaluation.ruleset_version,
-        result=result_document(evaluation, by_id, warnings),
+        result=result_document(
+            evaluation, by_id, warnings, covered, _display(request, person, organization)
+        ),
+        checked_at=utcnow(),
     )
-    session.add(check)
-    await session.flush()
-    return CheckOutcome(check, evaluation, person, organization, by_id, tuple(warnings))
+    return CheckOutcome(check, evaluation, person, organization, by_id, tuple(warnings), covered)
+
+
+def _warnings(request: CheckRequest, person: Person | None, pii: PiiCipher) -> list[str]:
+    warnings = []
+    if isinstance(request.subject, Uscc) and request.subject.warning:
+        warnings.append(f"统一社会信用代码校验位不符（早期试点代码）：{request.subject.warning}")
+    name_given = request.name.strip() if request.name else ""
+    if person and name_given and pii.lookup_hash(name_given, purpose="name") != person.name_hash:
+        warnings.append("所填姓名与身份证号码登记的姓名不一致，请核对身份")
+    return warnings
+
+
+def _display(
+    request: CheckRequest, person: Person | None, organization: Organization | None
+) -> dict[str, str | None]:
+    """How the report names the subject: masked for persons, in full for bodies."""
+    if isinstance(request.subject, IdNumber):
+        name = person.name_masked if person else mask_name(request.name or "")
+        return {"type": "PERSON", "idNumber": request.subject.masked, "name": name or None}
+    return {
+        "type": "ORGANIZATION",
+        "uscc": request.subject.code,
+        "name": organization.name if organization else request.name,
+    }
 
 
 def result_document(
-    evaluation: Evaluation, records: dict[int, CreditRecord], warnings: list[str]
+    evaluation: Evaluation,
+    records: dict[int, CreditRecord],
+    warnings: list[str],
+    covered: dict[AgencyFamily, datetime | None],
+    subject: dict[str, str | None],
 ) -> dict[str, Any]:
-    """What is stored with the check: enough to reproduce the answer, no clear PII."""
+    """What is stored with the check: enough to reproduce the answer and print its report,
+    and no clear personal data."""
     return {
+        "subject": subject,
         "verdict": evaluation.verdict.value,
         "rulesetVersion": evaluation.ruleset_version,
         "warnings": warnings,
+        "coverage": {f.value: at.isoformat() if at else None for f, at in covered.items()},
         "findings": [
             {
                 "rule": f.rule.id,
+                "description": f.rule.description,
                 "legalBasis": f.rule.legal_basis,
+                "category": records[f.record.id].category.label,
+                "sanction": _sanction_label(records[f.record.id]),
+                "decidedAt": records[f.record.id].decided_at.isoformat(),
                 "outcome": f.outcome.value,
                 "record": f.record.id,
                 "sourceRef": records[f.record.id].source_ref,
@@ -153,3 +245,7 @@ def result_document(
             for f in evaluation.findings
         ],
     }
+
+
+def _sanction_label(record: CreditRecord) -> str | None:
+    return record.sanction_kind.label if record.sanction_kind else None

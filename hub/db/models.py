@@ -1,6 +1,6 @@
 """Imports every model so that `Base.metadata` is complete (Alembic and model tests)."""
 
-from hub.agencies.models import Agency
+from hub.agencies.models import Agency, SourceFeed
 from hub.auth.models import Client
 from hub.checks.models import Check
 from hub.db.base import Base
@@ -16,4 +16,5 @@ __all__ = [
     "Organization",
     "Person",
     "RecordEvent",
+    "SourceFeed",
 ]

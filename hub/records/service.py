@@ -12,6 +12,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import clock
+from hub.agencies.feeds import mark_delivered
 from hub.agencies.models import Agency
 from hub.db.base import utcnow
 from hub.errors import InvalidInput
@@ -114,6 +115,7 @@ async def submit_records(
     if events:
         session.add_all(events)
         await session.flush()
+    await mark_delivered(session, agency_id, stream, now)
     return result
 
 

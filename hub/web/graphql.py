@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import logging
 import uuid
+from functools import lru_cache
 from typing import Any
 
 import orjson
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, parse
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 
+from hub.auth.actor import Actor
 from hub.auth.service import actor_for_token
 from hub.auth.tokens import TokenClaims, TokenIssuer
 from hub.errors import Unauthenticated
@@ -41,6 +44,31 @@ def unauthorized(message: str) -> Response:
     )
 
 
+# Root fields anyone may call without a token: a printed report is verified by whoever
+# holds it (an applicant, an auditor), not only by agencies with clients.
+PUBLIC_ROOT_FIELDS = frozenset({"verifyReport", "__typename"})
+ANONYMOUS = Actor(client_id=None, agency_id=None, scopes=frozenset())
+
+
+@lru_cache(maxsize=256)
+def is_public_operation(query: str) -> bool:
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return False
+    for definition in document.definitions:
+        if not isinstance(definition, OperationDefinitionNode):
+            return False
+        if definition.operation is not OperationType.QUERY:
+            return False
+        for selection in definition.selection_set.selections:
+            if not isinstance(selection, FieldNode):
+                return False
+            if selection.name.value not in PUBLIC_ROOT_FIELDS:
+                return False
+    return True
+
+
 def bearer_claims(request: Request) -> TokenClaims:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -66,10 +94,6 @@ async def graphql_endpoint(request: Request) -> Response:
     if len(body) > MAX_BODY:
         return graphql_error(f"request body larger than {MAX_BODY} bytes", "PAYLOAD_TOO_LARGE", 413)
     try:
-        claims = bearer_claims(request)
-    except Unauthenticated as exc:
-        return unauthorized(exc.message)
-    try:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError:
         return graphql_error("the body is not valid JSON", "BAD_REQUEST", 400)
@@ -81,10 +105,18 @@ async def graphql_endpoint(request: Request) -> Response:
     if variables is not None and not isinstance(variables, dict):
         return graphql_error("`variables` must be a JSON object", "BAD_REQUEST", 400)
 
+    anonymous = "authorization" not in request.headers and is_public_operation(payload["query"])
+    claims = None
+    if not anonymous:
+        try:
+            claims = bearer_claims(request)
+        except Unauthenticated as exc:
+            return unauthorized(exc.message)
+
     request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
     async with state.sessions() as session:
         try:
-            actor = await actor_for_token(session, claims)
+            actor = await actor_for_token(session, claims) if claims else ANONYMOUS
         except Unauthenticated as exc:
             return unauthorized(exc.message)
         context = HubContext(

@@ -1,0 +1,42 @@
+"""Source freshness: when each agency's feed last delivered, and the per-family coverage a
+check reports."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.agencies.models import Agency, AgencyFamily, SourceFeed
+from hub.db.base import utcnow
+
+
+async def mark_delivered(
+    session: AsyncSession, agency_id: int, stream: str, at: datetime | None = None
+) -> None:
+    await session.merge(
+        SourceFeed(agency_id=agency_id, stream=stream, last_success_at=at or utcnow())
+    )
+
+
+async def coverage(session: AsyncSession) -> dict[AgencyFamily, datetime | None]:
+    """Per source family, the latest successful delivery; None for a family never heard from."""
+    rows = await session.execute(
+        select(Agency.family, func.max(SourceFeed.last_success_at))
+        .join(SourceFeed, SourceFeed.agency_id == Agency.id)
+        .group_by(Agency.family)
+    )
+    latest = {family: _utc(at) for family, at in rows}
+    return {
+        family: latest.get(family) for family in AgencyFamily if family is not AgencyFamily.OTHER
+    }
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    # Aggregates bypass the column type's result processing: SQLite hands back naive text.
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -90,6 +90,9 @@ async def graphql_endpoint(request: Request) -> Response:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/json":
         return graphql_error("Content-Type must be application/json", "UNSUPPORTED_MEDIA_TYPE", 415)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return graphql_error(f"request body larger than {MAX_BODY} bytes", "PAYLOAD_TOO_LARGE", 413)
     body = await request.body()
     if len(body) > MAX_BODY:
         return graphql_error(f"request body larger than {MAX_BODY} bytes", "PAYLOAD_TOO_LARGE", 413)
@@ -113,7 +116,7 @@ async def graphql_endpoint(request: Request) -> Response:
         except Unauthenticated as exc:
             return unauthorized(exc.message)
 
-    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+    request_id = _request_id(request.headers.get("x-request-id", ""))
     async with state.sessions() as session:
         try:
             actor = await actor_for_token(session, claims) if claims else ANONYMOUS
@@ -143,3 +146,10 @@ async def graphql_endpoint(request: Request) -> Response:
         media_type="application/json",
         headers={"X-Request-Id": request_id},
     )
+
+
+def _request_id(given: str) -> str:
+    # A caller's id is kept for correlation only if it is short and plain (it reaches logs).
+    if 0 < len(given) <= 64 and all(c.isalnum() or c in "-_." for c in given):
+        return given
+    return uuid.uuid4().hex

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from hub.agencies.feeds import CoverageCache
 from hub.auth.tokens import TokenIssuer
 from hub.checks.ruleset import current_ruleset
 from hub.db.engine import create_engine, session_factory
@@ -67,6 +68,8 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.tokens = TokenIssuer(keys, settings.issuer, settings.token_lifetime_seconds)
-    app.state.services = Services(pii=PiiCipher(keys.pii), ruleset=current_ruleset(), keys=keys)
+    app.state.services = Services(
+        pii=PiiCipher(keys.pii), ruleset=current_ruleset(), keys=keys, coverage=CoverageCache()
+    )
     app.state.schema = build_schema(production=settings.is_production)
     return app

@@ -158,6 +158,7 @@ class CheckQueries:
             context.services.ruleset,
             context.actor,
             _request(input, "input"),
+            context.services.coverage,
         )
         return to_result(outcome)
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.agencies.feeds import CoverageCache
 from hub.auth.actor import Actor
 from hub.checks.rules import RuleSet
 from hub.keys import Keys
@@ -23,6 +24,7 @@ class Services:
     pii: PiiCipher
     ruleset: RuleSet
     keys: Keys
+    coverage: CoverageCache
 
 
 @dataclass

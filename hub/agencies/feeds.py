@@ -3,6 +3,7 @@ check reports."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -31,6 +32,24 @@ async def coverage(session: AsyncSession) -> dict[AgencyFamily, datetime | None]
     return {
         family: latest.get(family) for family in AgencyFamily if family is not AgencyFamily.OTHER
     }
+
+
+class CoverageCache:
+    """Coverage changes only when a feed delivers, yet every check reports it: a process
+    keeps it for a few seconds. A cached time can only be older than the truth, so a check
+    never claims data fresher than it had."""
+
+    def __init__(self, ttl_seconds: float = 5.0) -> None:
+        self._ttl = ttl_seconds
+        self._value: dict[AgencyFamily, datetime | None] | None = None
+        self._expires = 0.0
+
+    async def __call__(self, session: AsyncSession) -> dict[AgencyFamily, datetime | None]:
+        now = time.monotonic()
+        if self._value is None or now >= self._expires:
+            self._value = await coverage(session)
+            self._expires = now + self._ttl
+        return self._value
 
 
 def _utc(value: datetime | None) -> datetime | None:

@@ -18,6 +18,7 @@ from hub.errors import Unauthenticated
 from hub.keys import Keys
 
 TOKEN_TYPE = "at+jwt"
+_VERIFIED_CACHE = 10_000
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class TokenIssuer:
             exp={"essential": True},
             sub={"essential": True},
         )
+        self._verified: dict[str, TokenClaims] = {}
 
     @property
     def lifetime_seconds(self) -> int:
@@ -60,6 +62,19 @@ class TokenIssuer:
         return jwt.encode(header, claims, key)
 
     def verify(self, token: str) -> TokenClaims:
+        # A token is presented on every request of its 15 minutes: its signature is checked
+        # once per process; expiry and revocation are still checked every time.
+        claims = self._verified.get(token)
+        if claims is None:
+            claims = self._verify_signature_and_claims(token)
+            if len(self._verified) >= _VERIFIED_CACHE:
+                self._verified.clear()
+            self._verified[token] = claims
+        if claims.expires_at <= time.time():
+            raise Unauthenticated("invalid access token: the token has expired")
+        return claims
+
+    def _verify_signature_and_claims(self, token: str) -> TokenClaims:
         try:
             decoded = jwt.decode(token, self._keys.signing, algorithms=["ES256"])
             if decoded.header.get("typ", "").lower() != TOKEN_TYPE:

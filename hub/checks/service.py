@@ -5,7 +5,7 @@ number of queries (one per chunk of subjects, not one per subject)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -64,10 +64,18 @@ def facts_of(record: CreditRecord) -> RecordFacts:
     )
 
 
+CoverageSource = Callable[[AsyncSession], Awaitable[dict[AgencyFamily, datetime | None]]]
+
+
 async def run_check(
-    session: AsyncSession, pii: PiiCipher, ruleset: RuleSet, actor: Actor, request: CheckRequest
+    session: AsyncSession,
+    pii: PiiCipher,
+    ruleset: RuleSet,
+    actor: Actor,
+    request: CheckRequest,
+    coverage_of: CoverageSource = coverage,
 ) -> CheckOutcome:
-    [outcome] = await run_checks(session, pii, ruleset, actor, [request])
+    [outcome] = await run_checks(session, pii, ruleset, actor, [request], coverage_of)
     if isinstance(outcome, HubError):
         raise outcome
     return outcome
@@ -79,6 +87,7 @@ async def run_checks(
     ruleset: RuleSet,
     actor: Actor,
     requests: Sequence[CheckRequest],
+    coverage_of: CoverageSource = coverage,
 ) -> list[CheckOutcome | HubError]:
     """Answers in the order asked. A request the caller may not make, or that is malformed,
     gets its error in its place; the others are answered and stored."""
@@ -101,7 +110,7 @@ async def run_checks(
     organization_records = await records_of_subjects(
         session, SubjectType.ORGANIZATION, [o.id for o in organizations.values()]
     )
-    covered = await coverage(session) if requests else {}
+    covered = await coverage_of(session) if requests else {}
 
     outcomes: list[CheckOutcome | HubError] = []
     for request, key, problem in zip(requests, keys, problems, strict=True):

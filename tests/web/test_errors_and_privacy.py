@@ -117,16 +117,3 @@ async def test_id_numbers_and_names_are_not_stored_in_clear(http, db):
     assert "*" in dump  # the masked forms are there, so the dump did read the rows
     assert id_number not in dump
     assert "欧阳修文" not in dump
-
-
-async def test_a_purpose_without_rules_is_refused_not_cleared(http, db):
-    token = await token_for(http, db, "check:appraisal")
-    variables = {
-        "i": {
-            "purpose": "APPRAISAL",
-            "subject": {"idNumber": make_id_number()},
-            "reference": "2026年度考核",
-        }
-    }
-    [error] = (await gql(http, token, CHECK, variables)).json()["errors"]
-    assert error["extensions"] == {"code": "NOT_SUPPORTED", "field": "input.purpose"}

@@ -1,0 +1,122 @@
+"""The baseline: a bare Starlette endpoint issuing the SQL of one hub HIRING check.
+
+`POST /check` with `{"idNumber": "...", "reference": "..."}`. No token, no GraphQL, no ORM
+objects, no rule evaluation: it parses the JSON body, computes the same keyed hash, and runs
+on the same engine settings (`hub.db.engine.create_engine`) the statements the hub runs:
+
+    BEGIN (implicit)
+    SELECT clients.agency_id, clients.scopes, clients.revoked_at FROM clients WHERE clients.id = $1
+    SELECT persons.<all columns> FROM persons WHERE persons.id_hash IN ($1)
+    SELECT credit_records.<all columns> FROM credit_records WHERE credit_records.person_id IN ($1)
+        ORDER BY credit_records.decided_at DESC, credit_records.id
+        (only when the person exists, as in the hub)
+
+The hub's per-family coverage query is cached in the hub process for a few seconds, so it
+is not part of a request's statements (see hub.agencies.feeds.CoverageCache).
+    INSERT INTO checks (id, client_id, agency_id, purpose, reference, subject_type,
+        subject_key, as_of, verdict, ruleset_version, result, checked_at) VALUES (...)
+    COMMIT
+
+The statements are built from the hub's own tables (`Client`, `Person`, `CreditRecord`,
+`Check`), so they render to the same SQL text with the same parameter types.
+
+Run like the hub: `uvicorn bench.bare_app:app`, with HUB_DATABASE_URL, HUB_KEYS_DIR and
+BENCH_CLIENT_ID (the client whose row is looked up and written into the check row).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date
+
+import orjson
+from sqlalchemy import insert, select
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from hub.checks.purposes import Purpose, Verdict
+from hub.db.base import utcnow
+from hub.db.engine import create_engine
+from hub.db.models import Check, Client, CreditRecord, Person
+from hub.keys import load_keys
+from hub.records.enums import SubjectType
+from hub.settings import Settings
+from hub.subjects.pii import PiiCipher
+
+settings = Settings.from_env()
+engine = create_engine(settings.database_url)
+pii = PiiCipher(load_keys(settings).pii)
+CLIENT_ID = os.environ["BENCH_CLIENT_ID"]
+
+# From hub.db.models, i.e. with the hub's full metadata: foreign-key columns resolve their
+# types, so the INSERT renders the same parameter casts as the hub's.
+CLIENT = select(Client.agency_id, Client.scopes, Client.revoked_at)
+PERSON = select(Person.__table__)
+RECORDS = select(CreditRecord.__table__)
+INSERT_CHECK = insert(Check.__table__)
+
+
+async def check(request: Request) -> Response:
+    payload = orjson.loads(await request.body())
+    subject_key = pii.lookup_hash(payload["idNumber"])
+    async with engine.begin() as connection:
+        client = (await connection.execute(CLIENT.where(Client.id == CLIENT_ID))).one()
+        person = (
+            await connection.execute(PERSON.where(Person.id_hash.in_([subject_key])))
+        ).one_or_none()
+        records = []
+        if person is not None:
+            records = (
+                await connection.execute(
+                    RECORDS.where(CreditRecord.person_id.in_([person.id])).order_by(
+                        CreditRecord.decided_at.desc(), CreditRecord.id
+                    )
+                )
+            ).all()
+        verdict = Verdict.REVIEW if records else Verdict.CLEAR
+        await connection.execute(
+            INSERT_CHECK.values(
+                id=str(uuid.uuid4()),
+                client_id=CLIENT_ID,
+                agency_id=client.agency_id,
+                purpose=Purpose.HIRING,
+                reference=payload["reference"],
+                subject_type=SubjectType.PERSON,
+                subject_key=subject_key,
+                as_of=date.today(),
+                verdict=verdict,
+                ruleset_version="bare",
+                result={
+                    "verdict": verdict.value,
+                    "rulesetVersion": "bare",
+                    "warnings": [],
+                    "findings": [],
+                },
+                checked_at=utcnow(),
+            )
+        )
+    return Response(
+        orjson.dumps({"verdict": verdict.value, "records": len(records)}),
+        media_type="application/json",
+    )
+
+
+async def healthz(_: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+@contextlib.asynccontextmanager
+async def lifespan(_: Starlette) -> AsyncIterator[None]:
+    yield
+    await engine.dispose()
+
+
+app = Starlette(
+    routes=[Route("/check", check, methods=["POST"]), Route("/healthz", healthz)],
+    lifespan=lifespan,
+)

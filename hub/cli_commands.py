@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -18,10 +20,19 @@ from hub.auth.actor import Actor
 from hub.auth.scopes import ALL_SCOPES
 from hub.settings import Settings
 
+if TYPE_CHECKING:
+    from hub.checks.batch_files import BatchItem, ResultRow, RowProblem
+    from hub.checks.batch_results import Answered, Screening
+    from hub.checks.purposes import Purpose
+    from hub.checks.service import CheckRequest
+
 T = TypeVar("T")
 InTransaction = Callable[[Settings, Callable[[AsyncSession], Awaitable[T]]], T]
 
 OPERATOR = Actor(client_id=None, agency_id=None, scopes=ALL_SCOPES)
+# Checks per transaction in a batch: bounded queries per chunk, and progress the officer sees.
+BATCH_CHUNK = 500
+SHOWN_PROBLEMS = 20
 
 
 def register(
@@ -149,45 +160,59 @@ def register(
     @click.option("--uscc", help="统一社会信用代码 of an organization.")
     @click.option("--name", help="The person's name, to confirm the identity.")
     @click.option(
-        "--reference", default="hub-cli", show_default=True, help="招录公告号, 评选批次 …"
+        "--reference",
+        help="招录公告号, 评选批次 … Required with --batch; a single check defaults to hub-cli.",
     )
     @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Default: today.")
+    @click.option(
+        "--batch",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="A list to screen: .xlsx or .csv with the headers 姓名 and 身份证号码 "
+        "or 统一社会信用代码 (备注 optional).",
+    )
+    @click.option(
+        "--out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="With --batch: the results workbook to write (.xlsx).",
+    )
+    @click.option(
+        "--show-pii",
+        is_flag=True,
+        help="With --batch: write names and ID numbers in clear (default: masked).",
+    )
     def check(
         purpose: str,
         id_number: str | None,
         uscc: str | None,
         name: str | None,
-        reference: str,
+        reference: str | None,
         as_of: Any,
+        batch: Path | None,
+        out: Path | None,
+        show_pii: bool,
     ) -> None:
-        """Run a 信用核查 locally as the operator and print the verdict and its reasons."""
-        from hub.checks.purposes import Purpose
-        from hub.checks.ruleset import current_ruleset
-        from hub.checks.service import CheckRequest, run_check
-        from hub.keys import load_keys
-        from hub.subjects.identifiers import parse_id_number, parse_uscc
-        from hub.subjects.pii import PiiCipher
+        """Run a 信用核查 locally as the operator and print the verdict and its reasons.
 
-        if bool(id_number) == bool(uscc):
-            raise click.UsageError("give exactly one of --id-number or --uscc")
-        settings = settings_of()
-        pii = PiiCipher(load_keys(settings).pii)
-        subject = (
-            parse_id_number(id_number, field="--id-number")
-            if id_number
-            else parse_uscc(uscc or "", field="--uscc")
-        )
-        request = CheckRequest(
-            purpose=Purpose(purpose.upper()),
-            subject=subject,
-            reference=reference,
-            as_of=as_of.date() if as_of else clock.today(),
-            name=name,
-        )
-        outcome = in_transaction(
-            settings, lambda s: run_check(s, pii, current_ruleset(), OPERATOR, request)
-        )
-        _print_outcome(console, outcome)
+        With --batch, screen a whole list (e.g. the candidates for 评优评先) and write the
+        verdicts, rules and articles to an .xlsx workbook."""
+        from hub.checks.purposes import Purpose
+
+        day = as_of.date() if as_of else clock.today()
+        if batch is None:
+            if out is not None or show_pii:
+                raise click.UsageError("--out and --show-pii go with --batch")
+            request = _single_request(
+                Purpose(purpose.upper()), id_number, uscc, name, reference, day
+            )
+            _check_one(console, settings_of(), in_transaction, request)
+            return
+        if id_number or uscc or name:
+            raise click.UsageError(
+                "--batch reads the subjects from the file; "
+                "do not combine it with --id-number, --uscc or --name"
+            )
+        job = _batch_job(Purpose(purpose.upper()), batch, out, reference, day, show_pii)
+        _check_batch(console, settings_of(), in_transaction, job)
 
     @main.command("demo")
     @click.option(
@@ -200,6 +225,175 @@ def register(
     def demo(credentials: Path) -> None:
         """Load the demo data set (江州市) and a demo client holding every scope. Idempotent."""
         _load_demo(console, settings_of(), in_transaction, credentials)
+
+
+def _single_request(
+    purpose: Purpose,
+    id_number: str | None,
+    uscc: str | None,
+    name: str | None,
+    reference: str | None,
+    as_of: date,
+) -> CheckRequest:
+    from hub.checks.service import CheckRequest
+    from hub.subjects.identifiers import parse_id_number, parse_uscc
+
+    if bool(id_number) == bool(uscc):
+        raise click.UsageError("give exactly one of --id-number or --uscc, or a list with --batch")
+    subject = (
+        parse_id_number(id_number, field="--id-number")
+        if id_number
+        else parse_uscc(uscc or "", field="--uscc")
+    )
+    reference = "hub-cli" if reference is None else reference
+    return CheckRequest(purpose, subject, reference, as_of, name)
+
+
+def _check_one(
+    console: Console, settings: Settings, in_transaction: Callable[..., Any], request: CheckRequest
+) -> None:
+    from hub.checks.ruleset import current_ruleset
+    from hub.checks.service import run_check
+    from hub.keys import load_keys
+    from hub.subjects.pii import PiiCipher
+
+    pii = PiiCipher(load_keys(settings).pii)
+    outcome = in_transaction(
+        settings, lambda s: run_check(s, pii, current_ruleset(), OPERATOR, request)
+    )
+    _print_outcome(console, outcome)
+
+
+@dataclass(frozen=True)
+class _BatchJob:
+    source: Path
+    out: Path
+    screening: Screening
+
+
+def _batch_job(
+    purpose: Purpose,
+    source: Path,
+    out: Path | None,
+    reference: str | None,
+    as_of: date,
+    show_pii: bool,
+) -> _BatchJob:
+    """Refuses a bad invocation before anything is read or any check is stored."""
+    from hub.checks.batch_results import Screening
+    from hub.checks.service import MAX_REFERENCE
+
+    if out is None:
+        raise click.UsageError("--batch needs --out RESULT.xlsx, the workbook to write")
+    if out.suffix.lower() != ".xlsx":
+        raise click.UsageError(f"--out must name an .xlsx workbook, got {out.name}")
+    if out.resolve() == source.resolve():
+        raise click.UsageError("--out must not overwrite the --batch list")
+    if not out.resolve().parent.is_dir():
+        raise click.UsageError(f"--out: the folder {out.resolve().parent} does not exist")
+    reference = (reference or "").strip()
+    if not reference:
+        # A screening must say which 评选批次 it was for, so its checks can be accounted for.
+        raise click.UsageError("--batch needs --reference, e.g. --reference 2026年度评优第1批")
+    if len(reference) > MAX_REFERENCE:
+        raise click.UsageError(f"--reference is longer than {MAX_REFERENCE} characters")
+    return _BatchJob(source, out, Screening(purpose, reference, as_of, show_pii))
+
+
+def _check_batch(
+    console: Console, settings: Settings, in_transaction: Callable[..., Any], job: _BatchJob
+) -> None:
+    from hub.checks.batch_files import BatchMeta, read_batch, write_results
+    from hub.checks.batch_results import coverage_lines
+    from hub.checks.ruleset import current_ruleset
+
+    with console.status(f"reading {job.source.name}…"):
+        batch = read_batch(job.source)
+    console.print(
+        f"{job.source.name} [{batch.format}]: {len(batch.items)} subject(s) to check, "
+        f"{len(batch.problems)} row(s) unreadable",
+        markup=False,
+    )
+    started = datetime.now(UTC)
+    answered = _run_batch(console, settings, in_transaction, job.screening, batch.items)
+    problems = sorted([*batch.problems, *answered.problems], key=lambda p: p.row)
+    screening = job.screening
+    meta = BatchMeta(
+        purpose=f"{screening.purpose.label} ({screening.purpose.value})",
+        reference=screening.reference,
+        as_of=screening.as_of,
+        ruleset_version=current_ruleset().version,
+        checked_at=started,
+        source=f"{job.source.name}（{batch.format}）",
+        show_pii=screening.show_pii,
+        coverage=coverage_lines(answered.coverage),
+    )
+    with console.status(f"writing {job.out.name}…"):
+        write_results(job.out, answered.rows, problems, meta)
+    _print_batch_summary(console, answered.rows, problems, job)
+
+
+def _run_batch(
+    console: Console,
+    settings: Settings,
+    in_transaction: Callable[..., Any],
+    screening: Screening,
+    items: list[BatchItem],
+) -> Answered:
+    """One transaction per chunk: a long list commits as it goes instead of holding one
+    transaction (and SQLite's write lock) for the whole run."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from hub.checks.batch_results import Answered, check_chunk
+    from hub.checks.ruleset import current_ruleset
+    from hub.keys import load_keys
+    from hub.subjects.pii import PiiCipher
+
+    pii, ruleset = PiiCipher(load_keys(settings).pii), current_ruleset()
+    total = Answered()
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=console) as progress:
+        task = progress.add_task("核查中", total=len(items))
+        for start in range(0, len(items), BATCH_CHUNK):
+            chunk = items[start : start + BATCH_CHUNK]
+            answered = in_transaction(
+                settings,
+                lambda s, chunk=chunk: check_chunk(s, pii, ruleset, OPERATOR, screening, chunk),
+            )
+            total.rows.extend(answered.rows)
+            total.problems.extend(answered.problems)
+            total.coverage = answered.coverage or total.coverage
+            progress.advance(task, len(chunk))
+    return total
+
+
+def _print_batch_summary(
+    console: Console, rows: list[ResultRow], problems: list[RowProblem], job: _BatchJob
+) -> None:
+    from hub.checks.batch_files import PROBLEMS_SHEET, verdict_counts, verdict_text
+
+    table = Table("核查结论 verdict", "人数 count")
+    for verdict, count in verdict_counts(rows).items():
+        table.add_row(verdict_text(verdict), str(count))
+    table.add_row("无法读取的行 unreadable rows", str(len(problems)))
+    console.print(table)
+    for problem in problems[:SHOWN_PROBLEMS]:
+        where = f" [{problem.column}]" if problem.column else ""
+        console.print(f"! row {problem.row}{where}: {problem.reason}", style="yellow", markup=False)
+    if len(problems) > SHOWN_PROBLEMS:
+        console.print(f"… {len(problems) - SHOWN_PROBLEMS} more in the sheet {PROBLEMS_SHEET}")
+    console.print(f"results written to {job.out}", markup=False)
+    if job.screening.show_pii:
+        console.print(
+            "[yellow]the workbook holds names and ID numbers in clear: personal data, "
+            "keep it safe[/yellow]"
+        )
 
 
 def _print_outcome(console: Console, outcome: Any) -> None:

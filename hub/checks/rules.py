@@ -4,132 +4,129 @@ Periods are counted as 民法典 Art. 201–202 count them: the decision day its
 counted, and a period of N months ends on the corresponding day of the N-th month (the
 last day of that month when it has no such day). So a 6-month 警告 decided 2026-01-10
 restricts through 2026-07-10 and no longer on 2026-07-11; `restricts_until` is that last
-restricted day, inclusive.
+restricted day, inclusive. APPRAISAL counts calendar years: the appraisal year is the year
+of `as_of`, and a calendar-year rule restricts through 31 December of its last year.
+
+A record under objection is reported with outcome REVIEW and `disputed`: it can make the
+verdict REVIEW at most. Records no longer in force (REVOKED, CORRECTED, REPAIRED, EXPIRED)
+never restrict.
 """
 
 from __future__ import annotations
 
-import calendar
-from dataclasses import dataclass
 from datetime import date
-from enum import Enum
 
 from hub.checks.purposes import Outcome, Purpose, Verdict
-from hub.records.enums import IN_FORCE, RecordCategory, RecordStatus, SanctionKind, SubjectType
+from hub.checks.rules_model import (
+    AppraisalOutcome,
+    CategoryCount,
+    EffectStep,
+    Evaluation,
+    Finding,
+    OpenItem,
+    ProcurementProfile,
+    PublicityTerms,
+    RecordFacts,
+    Rule,
+    RuleSet,
+    Window,
+    WindowKind,
+)
+from hub.checks.rules_periods import (
+    Span,
+    add_months,
+    appraisal_effect,
+    cap_combined_periods,
+    same_act_once,
+    window_last_day,
+)
+from hub.checks.rules_procurement import procurement_profile
+from hub.records.enums import IN_FORCE, RecordStatus
 
-
-class WindowKind(str, Enum):
-    MONTHS = "months"  # N months from the decision (or 批准) date
-    PERMANENT = "permanent"  # for ever, while the record stands
-    WHILE_ACTIVE = "while_active"  # while listed / in force, until the source ends it
-
-
-@dataclass(frozen=True)
-class Window:
-    kind: WindowKind
-    months: int = 0
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    description: str
-    purposes: frozenset[Purpose]
-    categories: frozenset[RecordCategory]
-    outcome: Outcome
-    window: Window
-    legal_basis: str
-    sanction_kinds: frozenset[SanctionKind] = frozenset()
-    subject_type: SubjectType | None = None
-    note: str | None = None
-
-    def matches(self, record: RecordFacts, purpose: Purpose) -> bool:
-        return (
-            purpose in self.purposes
-            and record.category in self.categories
-            and (not self.sanction_kinds or record.sanction_kind in self.sanction_kinds)
-            and (self.subject_type is None or record.subject_type is self.subject_type)
-        )
-
-
-@dataclass(frozen=True)
-class RuleSet:
-    version: str
-    rules: tuple[Rule, ...]
-
-
-@dataclass(frozen=True)
-class RecordFacts:
-    """What the engine needs to know of a record; built from the database row by the service."""
-
-    id: int
-    subject_type: SubjectType
-    category: RecordCategory
-    sanction_kind: SanctionKind | None
-    status: RecordStatus
-    decided_at: date
-    effective_until: date | None = None
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: Rule
-    record: RecordFacts
-    outcome: Outcome
-    # Last restricted day, inclusive; None when the restriction has no fixed end.
-    restricts_until: date | None
-    # The record is under objection: reported, but it can make the verdict REVIEW at most.
-    disputed: bool
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    verdict: Verdict
-    findings: tuple[Finding, ...]
-    ruleset_version: str
-
-
-def add_months(start: date, months: int) -> date:
-    """The corresponding day N months later, or that month's last day (民法典 Art. 202)."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-
-
-def restriction(rule: Rule, record: RecordFacts, as_of: date) -> tuple[bool, date | None]:
-    """Does `rule` restrict on `as_of` through `record`, and until when?"""
-    if record.status not in IN_FORCE or record.decided_at > as_of:
-        return False, None
-    window = rule.window
-    if window.kind is WindowKind.PERMANENT:
-        return True, None
-    ended_by_source = record.effective_until
-    if window.kind is WindowKind.WHILE_ACTIVE:
-        if ended_by_source is not None and ended_by_source < as_of:
-            return False, ended_by_source
-        return True, ended_by_source
-    last_day = add_months(record.decided_at, window.months)
-    if ended_by_source is not None:
-        last_day = min(last_day, ended_by_source)
-    return as_of <= last_day, last_day
+__all__ = [
+    "AppraisalOutcome",
+    "CategoryCount",
+    "EffectStep",
+    "Evaluation",
+    "Finding",
+    "OpenItem",
+    "ProcurementProfile",
+    "PublicityTerms",
+    "RecordFacts",
+    "Rule",
+    "RuleSet",
+    "Window",
+    "WindowKind",
+    "add_months",
+    "appraisal_outcome",
+    "evaluate",
+    "procurement_profile",
+]
 
 
 def evaluate(
     ruleset: RuleSet, records: list[RecordFacts], purpose: Purpose, as_of: date
 ) -> Evaluation:
-    findings: list[Finding] = []
-    for record in records:
-        for rule in ruleset.rules:
-            if not rule.matches(record, purpose):
-                continue
-            applies, until = restriction(rule, record, as_of)
-            if not applies:
-                continue
-            disputed = record.status is RecordStatus.UNDER_OBJECTION
-            outcome = Outcome.REVIEW if disputed else rule.outcome
-            findings.append(Finding(rule, record, outcome, until, disputed))
+    kept, set_aside = same_act_once(records)
+    spans = cap_combined_periods(_spans(ruleset, kept, purpose, as_of))
+    findings = [
+        _finding(rule, record, last, as_of, set_aside.get(record, ()))
+        for rule, record, last in spans
+        if last is None or as_of <= last
+    ]
     findings.sort(key=_finding_order)
-    return Evaluation(_verdict(findings), tuple(findings), ruleset.version)
+    return Evaluation(
+        verdict=_verdict(findings),
+        findings=tuple(findings),
+        ruleset_version=ruleset.version,
+        appraisal=appraisal_outcome(findings, as_of) if purpose is Purpose.APPRAISAL else None,
+        profile=(
+            procurement_profile(records, as_of, ruleset.publicity)
+            if purpose is Purpose.PROCUREMENT
+            else None
+        ),
+    )
+
+
+def appraisal_outcome(findings: list[Finding], as_of: date) -> AppraisalOutcome:
+    """The appraisal year's result: the heaviest effect decides (RULES.md §3)."""
+    effects = [(f.effect, f.disputed) for f in findings if f.effect is not None]
+    if not effects:
+        return AppraisalOutcome(as_of.year, None)
+    heaviest = max((effect for effect, _ in effects), key=lambda effect: effect.weight)
+    disputed = all(disputed for effect, disputed in effects if effect is heaviest)
+    return AppraisalOutcome(as_of.year, heaviest, disputed)
+
+
+def _spans(
+    ruleset: RuleSet, records: list[RecordFacts], purpose: Purpose, as_of: date
+) -> list[Span]:
+    spans: list[Span] = []
+    for record in records:
+        # A record decided after the check date was not known on it.
+        if record.status not in IN_FORCE or record.decided_at > as_of:
+            continue
+        for rule in ruleset.rules:
+            if rule.matches(record, purpose):
+                spans.append((rule, record, window_last_day(rule, record, ruleset.publicity)))
+    return spans
+
+
+def _finding(
+    rule: Rule, record: RecordFacts, last: date | None, as_of: date, same_act: tuple[int, ...]
+) -> Finding:
+    disputed = record.status is RecordStatus.UNDER_OBJECTION
+    effect, effect_years = appraisal_effect(rule, record, as_of)
+    return Finding(
+        rule=rule,
+        record=record,
+        outcome=Outcome.REVIEW if disputed else rule.outcome,
+        restricts_until=last,
+        disputed=disputed,
+        effect=effect,
+        effect_years=effect_years,
+        same_act=same_act,
+    )
 
 
 def _verdict(findings: list[Finding]) -> Verdict:
@@ -140,8 +137,10 @@ def _verdict(findings: list[Finding]) -> Verdict:
     return Verdict.CLEAR
 
 
-def _finding_order(finding: Finding) -> tuple[int, int, str]:
-    # Restrictions first; within them, open-ended ones, then the latest end date.
+def _finding_order(finding: Finding) -> tuple[int, int, int, str, int]:
+    # Restrictions first; within them the heaviest appraisal effect, open-ended ones, then
+    # the latest end date.
     severity = 0 if finding.outcome is Outcome.RESTRICTED else 1
+    weight = finding.effect.weight if finding.effect else -1
     until = finding.restricts_until.toordinal() if finding.restricts_until else 10**7
-    return severity, -until, finding.rule.id
+    return severity, -weight, -until, finding.rule.id, finding.record.id

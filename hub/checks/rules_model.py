@@ -66,6 +66,9 @@ class PublicityTerms:
         }[severity]
 
 
+DEFAULT_PUBLICITY = PublicityTerms()
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
@@ -103,7 +106,7 @@ class Rule:
 class RuleSet:
     version: str
     rules: tuple[Rule, ...]
-    publicity: PublicityTerms = PublicityTerms()
+    publicity: PublicityTerms = DEFAULT_PUBLICITY
 
 
 @dataclass(frozen=True)

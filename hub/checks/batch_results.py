@@ -1,0 +1,150 @@
+"""Checking a chunk of a batch and how each answer reads in the results workbook: in
+Chinese, with the rule, the article and the record behind each finding, and personal data
+masked unless the officer asked for it in clear."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.agencies.models import AgencyFamily
+from hub.auth.actor import Actor
+from hub.checks.batch_files import BatchItem, ResultRow, RowProblem
+from hub.checks.purposes import Outcome, Purpose
+from hub.checks.rules import RuleSet
+from hub.checks.service import CheckOutcome, CheckRequest, run_checks
+from hub.errors import HubError
+from hub.subjects.identifiers import IdNumber, mask_name
+from hub.subjects.pii import PiiCipher
+
+NO_FIXED_END = "无固定期限"
+FAMILY_LABELS = {
+    AgencyFamily.DISCIPLINE: "纪检监察",
+    AgencyFamily.COURT: "法院",
+    AgencyFamily.HR: "组织人事",
+    AgencyFamily.FINANCE: "财政",
+}
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What every row of one batch shares."""
+
+    purpose: Purpose
+    reference: str
+    as_of: date
+    show_pii: bool = False
+
+
+@dataclass
+class Answered:
+    rows: list[ResultRow] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    coverage: dict[AgencyFamily, datetime | None] = field(default_factory=dict)
+
+
+async def check_chunk(
+    session: AsyncSession,
+    pii: PiiCipher,
+    ruleset: RuleSet,
+    actor: Actor,
+    screening: Screening,
+    items: Sequence[BatchItem],
+) -> Answered:
+    """Runs the items through `run_checks` (which stores them) and formats the answers while
+    the records behind each finding are still at hand."""
+    requests = [
+        CheckRequest(screening.purpose, i.subject, screening.reference, screening.as_of, i.name)
+        for i in items
+    ]
+    answered = Answered()
+    for item, outcome in zip(
+        items, await run_checks(session, pii, ruleset, actor, requests), strict=True
+    ):
+        if isinstance(outcome, HubError):
+            answered.problems.append(problem_of(item, outcome))
+            continue
+        answered.rows.append(
+            result_row(item, screening.purpose, outcome, show_pii=screening.show_pii)
+        )
+        answered.coverage = outcome.coverage
+    return answered
+
+
+def result_row(
+    item: BatchItem, purpose: Purpose, outcome: CheckOutcome, *, show_pii: bool
+) -> ResultRow:
+    findings = outcome.evaluation.findings
+    return ResultRow(
+        row=item.row,
+        name=_name(item, outcome, show_pii),
+        subject=_subject(item, show_pii),
+        purpose=f"{purpose.label} ({purpose.value})",
+        verdict=outcome.evaluation.verdict,
+        restricts_until=_numbered(
+            [f.restricts_until.isoformat() if f.restricts_until else NO_FIXED_END for f in findings]
+        ),
+        rules=_numbered([_rule_text(f.rule.id, f.rule.description, f.outcome) for f in findings]),
+        legal_basis=_numbered([f.rule.legal_basis for f in findings]),
+        records=_numbered([_record_text(outcome, f.record.id, f.disputed) for f in findings]),
+        notes="\n".join(_notes(item, outcome)),
+        check_id=outcome.check.id,
+    )
+
+
+def problem_of(item: BatchItem, error: HubError) -> RowProblem:
+    """A check the service refused: reported like a row that could not be read."""
+    return RowProblem(item.row, error.field, error.message)
+
+
+def coverage_lines(covered: dict[AgencyFamily, datetime | None]) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (FAMILY_LABELS.get(family, family.value), at.date().isoformat() if at else "尚无数据")
+        for family, at in covered.items()
+    )
+
+
+def _name(item: BatchItem, outcome: CheckOutcome, show_pii: bool) -> str:
+    if not isinstance(item.subject, IdNumber):
+        # A body's name is public; the registered one is preferred to what was typed.
+        return outcome.organization.name if outcome.organization else item.name or ""
+    if item.name:
+        return item.name if show_pii else mask_name(item.name)
+    return outcome.person.name_masked if outcome.person else ""
+
+
+def _subject(item: BatchItem, show_pii: bool) -> str:
+    if isinstance(item.subject, IdNumber):
+        return item.subject.number if show_pii else item.subject.masked
+    return item.subject.code
+
+
+def _rule_text(rule_id: str, description: str, outcome: Outcome) -> str:
+    review = "（需人工复核）" if outcome is Outcome.REVIEW else ""
+    return f"{rule_id} {description}{review}"
+
+
+def _record_text(outcome: CheckOutcome, record_id: int, disputed: bool) -> str:
+    record = outcome.records[record_id]
+    kind = record.sanction_kind.label if record.sanction_kind else record.category.label
+    return f"{record.source_ref}（{kind}，{record.decided_at.isoformat()}）" + (
+        "［异议处理中］" if disputed else ""
+    )
+
+
+def _notes(item: BatchItem, outcome: CheckOutcome) -> list[str]:
+    notes = [item.note] if item.note else []
+    notes.extend(outcome.warnings)
+    if item.duplicate_of is not None:
+        notes.append(f"与第 {item.duplicate_of} 行为同一核查对象")
+    return notes
+
+
+def _numbered(lines: Sequence[str]) -> str:
+    # Several findings share a cell; numbers let the officer match a rule to its article.
+    if len(lines) <= 1:
+        return "".join(lines)
+    return "\n".join(f"{i}. {line}" for i, line in enumerate(lines, start=1))

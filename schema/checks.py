@@ -13,10 +13,16 @@ from hub.agencies.models import AgencyFamily
 from hub.auth.scopes import CHECK_SCOPES
 from hub.checks import service
 from hub.checks.models import Check
-from hub.checks.purposes import Outcome, Purpose, Verdict
+from hub.checks.purposes import AppraisalEffect, Outcome, Purpose, Verdict
 from hub.checks.reports import report_document, sign_report, verify_report
 from hub.checks.rules import Finding as DomainFinding
 from hub.errors import HubError
+from schema.check_details import (
+    AppraisalResult,
+    PurchaserProfile,
+    appraisal_result,
+    purchaser_profile,
+)
 from schema.inputs import SubjectInput, parse_subject
 from schema.permissions import scoped_field
 from schema.types import CreditRecord, Organization, Person, Subject, organization_of, person_of
@@ -47,6 +53,12 @@ class Finding:
         description="Last restricted day (inclusive); null when the restriction has no fixed end."
     )
     disputed: bool = strawberry.field(description="The record is under objection (异议).")
+    effect: AppraisalEffect | None = strawberry.field(
+        default=None, description="APPRAISAL: this record's effect on the year's grade."
+    )
+    effect_years: list[int] = strawberry.field(
+        default_factory=list, description="APPRAISAL: the calendar years the effect covers."
+    )
 
 
 @strawberry.type(description="How current one source family's data was when the check ran.")
@@ -70,6 +82,12 @@ class CheckResult:
     subject: Subject | None
     warnings: list[str]
     coverage: list[SourceCoverage]
+    appraisal: AppraisalResult | None = strawberry.field(
+        description="APPRAISAL only: the year (that of asOf) and the heaviest effect."
+    )
+    profile: PurchaserProfile | None = strawberry.field(
+        description="PROCUREMENT only: counts by category over three years and open items."
+    )
     check: strawberry.Private[Check]
 
     @strawberry.field(
@@ -101,6 +119,8 @@ def _finding(finding: DomainFinding, outcome: service.CheckOutcome) -> Finding:
         outcome=finding.outcome,
         restricts_until=finding.restricts_until,
         disputed=finding.disputed,
+        effect=finding.effect,
+        effect_years=list(finding.effect_years),
     )
 
 
@@ -123,6 +143,8 @@ def to_result(outcome: service.CheckOutcome) -> CheckResult:
         subject=subject,
         warnings=list(outcome.warnings),
         coverage=[SourceCoverage(family=f, last_sync_at=at) for f, at in outcome.coverage.items()],
+        appraisal=appraisal_result(outcome.evaluation.appraisal),
+        profile=purchaser_profile(outcome.evaluation.profile, outcome.records),
         check=check,
     )
 

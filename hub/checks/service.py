@@ -61,7 +61,16 @@ def facts_of(record: CreditRecord) -> RecordFacts:
         status=record.status,
         decided_at=record.decided_at,
         effective_until=record.effective_until,
+        severity=record.severity,
+        act_ref=_act_ref(record),
     )
+
+
+def _act_ref(record: CreditRecord) -> str | None:
+    # Sources name the act a sanction punishes in detail.actRef, so that the same act
+    # sanctioned by 监察机关 and 任免机关 counts once (政务处分法 Art. 16).
+    value = record.detail.get("actRef") if isinstance(record.detail, dict) else None
+    return str(value) if value else None
 
 
 CoverageSource = Callable[[AsyncSession], Awaitable[dict[AgencyFamily, datetime | None]]]
@@ -137,11 +146,16 @@ async def run_checks(
 def _problem(ruleset: RuleSet, actor: Actor, request: CheckRequest) -> HubError | None:
     try:
         actor.require(request.purpose.scope)
-        if not any(request.purpose in rule.purposes for rule in ruleset.rules):
-            # A CLEAR from a rule set that cannot restrict would be a false assurance.
+        subject_type = _subject_type(request)
+        if not any(
+            request.purpose in rule.purposes and rule.subject_type in (None, subject_type)
+            for rule in ruleset.rules
+        ):
+            # A CLEAR from rules that could never restrict this subject would be a false
+            # assurance (e.g. PROCUREMENT is about purchasers, i.e. organizations).
             raise Unsupported(
-                f"rule set {ruleset.version} has no rules for {request.purpose.value} yet; "
-                "no verdict is given",
+                f"rule set {ruleset.version} has no {request.purpose.value} rules for "
+                f"{subject_type.value.lower()} subjects; no verdict is given",
                 field="input.purpose",
             )
         reference = request.reference.strip()
@@ -155,6 +169,10 @@ def _problem(ruleset: RuleSet, actor: Actor, request: CheckRequest) -> HubError 
     except HubError as error:
         return error
     return None
+
+
+def _subject_type(request: CheckRequest) -> SubjectType:
+    return SubjectType.PERSON if isinstance(request.subject, IdNumber) else SubjectType.ORGANIZATION
 
 
 def _subject_key(pii: PiiCipher, subject: IdNumber | Uscc) -> str:
@@ -182,9 +200,7 @@ def _answer(
         agency_id=actor.agency_id,
         purpose=request.purpose,
         reference=request.reference.strip(),
-        subject_type=SubjectType.PERSON
-        if isinstance(request.subject, IdNumber)
-        else SubjectType.ORGANIZATION,
+        subject_type=_subject_type(request),
         subject_key=key,
         as_of=request.as_of,
         verdict=evaluation.verdict,
@@ -234,6 +250,7 @@ def result_document(
         "subject": subject,
         "verdict": evaluation.verdict.value,
         "rulesetVersion": evaluation.ruleset_version,
+        "appraisal": _appraisal(evaluation),
         "warnings": warnings,
         "coverage": {f.value: at.isoformat() if at else None for f, at in covered.items()},
         "findings": [
@@ -250,6 +267,7 @@ def result_document(
                 "recordVersion": records[f.record.id].version,
                 "restrictsUntil": f.restricts_until.isoformat() if f.restricts_until else None,
                 "disputed": f.disputed,
+                "effect": f.effect.value if f.effect else None,
             }
             for f in evaluation.findings
         ],
@@ -258,3 +276,14 @@ def result_document(
 
 def _sanction_label(record: CreditRecord) -> str | None:
     return record.sanction_kind.label if record.sanction_kind else None
+
+
+def _appraisal(evaluation: Evaluation) -> dict[str, Any] | None:
+    appraisal = evaluation.appraisal
+    if appraisal is None:
+        return None
+    return {
+        "year": appraisal.year,
+        "effect": appraisal.effect.value if appraisal.effect else None,
+        "disputed": appraisal.disputed,
+    }

@@ -107,3 +107,14 @@ async def http(app: object) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
         yield client
+
+
+@pytest.fixture
+def env(db: Database, keys_dir: Path) -> dict[str, str]:
+    """The environment of a `hub` command run against the test database."""
+    return {
+        "HUB_DATABASE_URL": db.url,
+        "HUB_KEYS_DIR": str(keys_dir),
+        "HUB_ENV": "development",
+        "COLUMNS": "200",  # rich fits tables to the terminal; tests read whole lines
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import uuid
@@ -139,3 +140,14 @@ async def drop_postgres_database(name: str) -> None:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await connection.close()
+
+
+async def run_cli(env: dict[str, str], *args: object) -> Any:
+    """Runs `hub ARGS`. The CLI runs its own event loop (asyncio.run), so it gets a thread."""
+    from click.testing import CliRunner
+
+    from hub.cli import main
+
+    return await asyncio.to_thread(
+        CliRunner().invoke, main, [str(a) for a in args], env=env, catch_exceptions=False
+    )

@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import date
 
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 from support import make_agency, make_id_number, make_uscc
+from support import run_cli as run
 
 from hub.cli import main
 from hub.records.drafts import RecordDraft, SubjectDraft
 from hub.records.enums import RecordCategory, SanctionKind, Severity
 from hub.records.service import submit_records
-
-
-@pytest.fixture
-def env(db, keys_dir):
-    return {
-        "HUB_DATABASE_URL": db.url,
-        "HUB_KEYS_DIR": str(keys_dir),
-        "HUB_ENV": "development",
-        "COLUMNS": "200",  # rich fits tables to the terminal; tests read whole lines
-    }
-
-
-async def run(env, *args):
-    # The CLI runs its own event loop (asyncio.run), so it gets a thread of its own.
-    return await asyncio.to_thread(
-        CliRunner().invoke, main, list(args), env=env, catch_exceptions=False
-    )
 
 
 def test_every_command_has_help():

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import re
 from datetime import date
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 from support import make_agency, make_id_number, make_uscc
+from support import run_cli as run
 
 from hub.checks.batch_files import read_batch
 from hub.checks.models import Check
-from hub.cli import main
 from hub.errors import InvalidInput
 from hub.records.drafts import RecordDraft, SubjectDraft
 from hub.records.enums import RecordCategory, SanctionKind, Severity
@@ -45,23 +43,6 @@ ROWS = [
 VALID = [(2, WARNED), (3, DEMERITED), (4, LAPSED), (6, UNKNOWN), (7, BODY)]
 PERSONS = {WARNED: "张三", DEMERITED: "李四", LAPSED: "王五", UNKNOWN: "赵六"}
 EXPECTED = {2: "RESTRICTED", 3: "RESTRICTED", 4: "CLEAR", 6: "CLEAR", 7: "CLEAR"}
-
-
-@pytest.fixture
-def env(db, keys_dir):
-    return {
-        "HUB_DATABASE_URL": db.url,
-        "HUB_KEYS_DIR": str(keys_dir),
-        "HUB_ENV": "development",
-        "COLUMNS": "200",  # rich fits tables to the terminal; tests read whole lines
-    }
-
-
-async def run(env, *args):
-    # The CLI runs its own event loop (asyncio.run), so it gets a thread of its own.
-    return await asyncio.to_thread(
-        CliRunner().invoke, main, [str(a) for a in args], env=env, catch_exceptions=False
-    )
 
 
 @pytest.fixture

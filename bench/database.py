@@ -1,0 +1,58 @@
+"""The bench database: created and dropped through an admin connection, the check client,
+and what the runs left in it."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import asyncpg
+
+from hub.auth.service import add_client
+from hub.db.engine import create_engine, session_factory
+
+
+def with_database(url: str, name: str) -> str:
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+async def recreate_database(admin_url: str, name: str, *, drop_only: bool = False) -> None:
+    connection = await asyncpg.connect(admin_url, timeout=10)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop_only:
+            await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+
+
+async def create_check_client(url: str, agency_uscc: str, scopes: str) -> tuple[str, str]:
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session:
+            issued = await add_client(
+                session, name="组织部招录系统", agency_uscc=agency_uscc, scopes=scopes
+            )
+            await session.commit()
+            return issued.client.id, issued.secret
+    finally:
+        await engine.dispose()
+
+
+async def check_rows(dsn: str) -> Counter[str]:
+    connection = await asyncpg.connect(dsn)
+    try:
+        rows = await connection.fetch(
+            "SELECT ruleset_version = 'bare' AS bare, verdict, count(*) AS n FROM checks "
+            "GROUP BY 1, 2"
+        )
+    finally:
+        await connection.close()
+    return Counter({("bare:" if r["bare"] else "hub:") + r["verdict"]: int(r["n"]) for r in rows})
+
+
+async def server_version(dsn: str) -> str:
+    connection = await asyncpg.connect(dsn)
+    try:
+        return str(await connection.fetchval("SHOW server_version"))
+    finally:
+        await connection.close()

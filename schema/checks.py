@@ -12,7 +12,7 @@ from hub import clock
 from hub.agencies.models import AgencyFamily
 from hub.auth.scopes import CHECK_SCOPES
 from hub.checks import service
-from hub.checks.models import Check
+from hub.checks.models import StoredCheck
 from hub.checks.purposes import AppraisalEffect, Outcome, Purpose, Verdict
 from hub.checks.reports import report_document, sign_report, verify_report
 from hub.checks.rules import Finding as DomainFinding
@@ -88,7 +88,7 @@ class CheckResult:
     profile: PurchaserProfile | None = strawberry.field(
         description="PROCUREMENT only: counts by category over three years and open items."
     )
-    check: strawberry.Private[Check]
+    check: strawberry.Private[StoredCheck]
 
     @strawberry.field(
         description="The signed report (compact JWS); verify it with verifyReport or the JWKS."

@@ -12,13 +12,13 @@ from joserfc import jws
 from joserfc.errors import JoseError
 
 from hub.agencies.models import Agency
-from hub.checks.models import Check
+from hub.checks.models import Check, StoredCheck
 from hub.keys import Keys
 
 REPORT_TYPE = "hub-check-report+json"
 
 
-def report_document(check: Check, agency: Agency | None) -> dict[str, Any]:
+def report_document(check: Check | StoredCheck, agency: Agency | None) -> dict[str, Any]:
     result = check.result
     return {
         "checkId": check.id,

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.agencies.feeds import coverage
 from hub.agencies.models import AgencyFamily
 from hub.auth.actor import Actor
-from hub.checks.models import Check
+from hub.checks.models import Check, StoredCheck
 from hub.checks.purposes import Purpose
 from hub.checks.rules import Evaluation, RecordFacts, RuleSet, evaluate
 from hub.db.base import utcnow
@@ -43,7 +44,7 @@ class CheckRequest:
 
 @dataclass(frozen=True)
 class CheckOutcome:
-    check: Check
+    check: StoredCheck
     evaluation: Evaluation
     person: Person | None
     organization: Organization | None
@@ -138,8 +139,9 @@ async def run_checks(
         outcomes.append(
             _answer(ruleset, actor, request, key, person, organization, records, covered, pii)
         )
-    session.add_all([o.check for o in outcomes if isinstance(o, CheckOutcome)])
-    await session.flush()
+    rows = [o.check.row() for o in outcomes if isinstance(o, CheckOutcome)]
+    if rows:
+        await session.execute(insert(Check), rows)
     return outcomes
 
 
@@ -194,7 +196,7 @@ def _answer(
     warnings = _warnings(request, person, pii)
     evaluation = evaluate(ruleset, [facts_of(r) for r in records], request.purpose, request.as_of)
     by_id = {r.id: r for r in records}
-    check = Check(
+    check = StoredCheck(
         id=str(uuid.uuid4()),
         client_id=actor.client_id,
         agency_id=actor.agency_id,

@@ -1,6 +1,7 @@
 """Source connectors: one package per source family, all implementing connectors.base."""
 
 from connectors.base import (
+    RECORD_FIELDS,
     Checkpoint,
     ConfigError,
     Connector,
@@ -12,6 +13,7 @@ from connectors.base import (
 )
 
 __all__ = [
+    "RECORD_FIELDS",
     "Checkpoint",
     "ConfigError",
     "Connector",

@@ -1,7 +1,18 @@
 """The connector interface, in the spirit of the Airbyte and Singer protocols.
 
 A connector answers four questions and only *yields*; the hub's ingest engine owns
-validation, storage and state. Connectors never import `hub` or `schema`."""
+validation, normalisation, storage and state. Connectors never import `hub` or `schema`.
+
+    spec()                         the typed config model (a dataclass, one docstring per field)
+    check(config)                  raise ConfigError / TransientError if the source is unusable
+    discover(config)               the streams, each with its key and cursor fields
+    read(config, stream, state)    yields Row and Checkpoint, resuming after `state`
+
+A Row carries the source's raw fields (kept for the quarantine, so nothing is lost), where it
+came from, and — when the family's pure mapping could read it — the record in the hub's
+vocabulary (`RECORD_FIELDS`). Values there may still be raw text ("2019年07月13日", "记过"):
+parsing dates, labels and identifiers is the engine's job, done once for every source.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +22,34 @@ from typing import Any, Generic, Protocol, TypeVar
 
 Config = TypeVar("Config")
 
+# The record vocabulary a mapping produces. Only source_ref, category, subject and
+# decided_at are always required; the engine says which are missing.
+RECORD_FIELDS = frozenset(
+    {
+        "source_ref",  # 文号 / 案号, unique per source agency and stream
+        "category",  # RecordCategory name or Chinese label (政务处分 …)
+        "sanction_kind",  # SanctionKind name or label (记过 …), where the category has one
+        "severity",  # MINOR/GENERAL/SERIOUS or 轻微/一般/严重
+        "subject_id_number",  # 居民身份证号码; may be masked as published (3423011964****3224)
+        "subject_uscc",  # 统一社会信用代码, or a 9-character 组织机构代码
+        "subject_name",
+        "decided_at",  # 2019-07-09, 20190709, 2019年07月13日, 2019/7/9
+        "effective_until",  # when the source ended the effect (listing deleted …)
+        "summary",
+        "legal_basis",
+        "status",  # ACTIVE (default), REVOKED, CORRECTED, EXPIRED
+        "detail",  # a JSON object: the typed detail of the category
+    }
+)
+
 
 class ConnectorError(Exception):
-    """Base of the three kinds the runner distinguishes."""
+    """Base of the three kinds the runner distinguishes. `operator_detail` is for the log."""
+
+    def __init__(self, message: str, operator_detail: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.operator_detail = operator_detail
 
 
 class ConfigError(ConnectorError):
@@ -27,6 +63,10 @@ class TransientError(ConnectorError):
 class SourceDataError(ConnectorError):
     """One row cannot be read: quarantine it and go on."""
 
+    def __init__(self, message: str, field: str = "row") -> None:
+        super().__init__(message)
+        self.field = field
+
 
 @dataclass(frozen=True)
 class Stream:
@@ -38,34 +78,41 @@ class Stream:
 
 @dataclass(frozen=True)
 class Row:
-    """A raw row as the source gave it, and where it came from (file and row, page and index)."""
-
     stream: str
-    data: Mapping[str, Any]
-    location: str
+    raw: Mapping[str, Any]
+    location: str  # "export.csv:17", "page 3, item 5"
+    record: Mapping[str, Any] | None = None
+    # Set instead of `record` when the mapping could not read the row: (field, reason).
+    problem: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
 class Checkpoint:
-    """State after the rows yielded so far; committed with them by the ingest engine."""
+    """State after every row yielded so far; the engine commits it with those rows."""
 
     stream: str
     state: Mapping[str, Any] = field(default_factory=dict)
+    # Facts about the source worth recording on the run (e.g. the encoding detected).
+    notes: Mapping[str, str] = field(default_factory=dict)
 
 
 class Connector(Protocol, Generic[Config]):
     name: str
 
-    def spec(self) -> type[Config]:
-        """The typed config model; its field docstrings are the operator's documentation."""
-        ...
+    def spec(self) -> type[Config]: ...
 
-    def check(self, config: Config) -> None:
-        """Raise ConfigError or TransientError if the source cannot be reached."""
-        ...
+    def check(self, config: Config) -> None: ...
 
     def discover(self, config: Config) -> list[Stream]: ...
 
     def read(
         self, config: Config, stream: Stream, state: Mapping[str, Any]
     ) -> Iterator[Row | Checkpoint]: ...
+
+
+def mapped(stream: str, raw: Mapping[str, Any], location: str, mapping: Any) -> Row:
+    """Applies a family's pure mapping to one raw row; a SourceDataError becomes a problem."""
+    try:
+        return Row(stream, raw, location, record=mapping(raw))
+    except SourceDataError as exc:
+        return Row(stream, raw, location, problem=(exc.field, exc.message))

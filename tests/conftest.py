@@ -20,6 +20,9 @@ from hub.settings import Settings
 from hub.subjects.pii import PiiCipher
 
 TABLES = (
+    "quarantined_rows",
+    "ingest_runs",
+    "ingest_cursors",
     "source_feeds",
     "checks",
     "record_events",

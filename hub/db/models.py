@@ -4,6 +4,7 @@ from hub.agencies.models import Agency, SourceFeed
 from hub.auth.models import Client
 from hub.checks.models import Check
 from hub.db.base import Base
+from hub.ingest.models import IngestCursor, IngestRun, QuarantinedRow
 from hub.records.models import CreditRecord, RecordEvent
 from hub.subjects.models import Organization, Person
 
@@ -12,6 +13,9 @@ __all__ = [
     "Base",
     "Check",
     "Client",
+    "IngestCursor",
+    "IngestRun",
+    "QuarantinedRow",
     "CreditRecord",
     "Organization",
     "Person",

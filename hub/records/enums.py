@@ -141,7 +141,9 @@ KIND_REQUIRED = frozenset(KINDS_BY_CATEGORY)
 # Statuses that keep a record in force; the rest never restrict (DESIGN.md §5).
 IN_FORCE = frozenset({RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION})
 
-# Statuses a source agency may set by resubmitting its record (政务处分法 Art. 60).
+# Statuses a source agency may set on its own record: revoked or corrected (政务处分法
+# Art. 60), or expired when it ended the effect itself (a 失信被执行人 entry deleted once the
+# debt is paid, 若干规定 Art. 10). UNDER_OBJECTION and REPAIRED belong to the hub's workflows.
 SUBMITTABLE_STATUSES = frozenset(
-    {RecordStatus.ACTIVE, RecordStatus.REVOKED, RecordStatus.CORRECTED}
+    {RecordStatus.ACTIVE, RecordStatus.REVOKED, RecordStatus.CORRECTED, RecordStatus.EXPIRED}
 )

@@ -1,0 +1,195 @@
+"""One chunk of rows, in the caller's transaction: normalise, resolve identities, upsert
+through the same service as pushed records, and quarantine every row that cannot go in."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from connectors.base import Row
+from hub.ingest.identity import (
+    Unresolved,
+    fits_mask,
+    organization_code,
+    resolve_organization_code,
+)
+from hub.ingest.models import QuarantinedRow
+from hub.ingest.normalize import Normalised, normalise
+from hub.ingest.roster import RosterEntry, apply_roster, roster_entry
+from hub.records.drafts import Problem
+from hub.records.service import submit_records
+from hub.subjects.models import Person
+from hub.subjects.pii import PiiCipher
+
+
+@dataclass
+class ChunkResult:
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+
+
+@dataclass(frozen=True)
+class _Context:
+    session: AsyncSession
+    run_id: int
+    agency_id: int
+    connector: str
+    stream: str
+
+
+async def apply_chunk(
+    session: AsyncSession,
+    pii: PiiCipher,
+    agency_id: int,
+    connector: str,
+    stream: str,
+    run_id: int,
+    rows: Sequence[Row],
+) -> ChunkResult:
+    context = _Context(session, run_id, agency_id, connector, stream)
+    result = ChunkResult(rows=len(rows))
+    pending: list[tuple[Row, Normalised]] = []
+    roster: list[RosterEntry] = []
+    for row in rows:
+        if row.problem is not None:
+            _quarantine(context, row, *row.problem, result)
+        elif row.record is not None and row.record.get("roster"):
+            entry = roster_entry(row.record)
+            if isinstance(entry, Problem):
+                _quarantine(context, row, entry.field, entry.reason, result)
+            else:
+                roster.append(entry)
+        else:
+            outcome = normalise(row.record or {})
+            if isinstance(outcome, list):
+                reason = "; ".join(f"{p.field}: {p.reason}" for p in outcome)
+                _quarantine(context, row, outcome[0].field, reason, result)
+            else:
+                pending.append((row, outcome))
+    if roster:
+        counts = await apply_roster(session, pii, roster)
+        result.inserted += counts.created
+        result.updated += counts.updated
+        result.unchanged += counts.unchanged
+    pending = await _resolve_identities(context, pii, pending, result)
+    await _upsert(context, pii, pending, result)
+    await session.flush()
+    return result
+
+
+async def _resolve_identities(
+    context: _Context,
+    pii: PiiCipher,
+    pending: list[tuple[Row, Normalised]],
+    result: ChunkResult,
+) -> list[tuple[Row, Normalised]]:
+    masked_names = {
+        n.draft.subject.name for _, n in pending if n.masked_id_number and n.draft.subject.name
+    }
+    known = await _known_numbers_by_name(context.session, pii, masked_names)
+    resolved: list[tuple[Row, Normalised]] = []
+    for row, item in pending:
+        subject = item.draft.subject
+        outcome: str | Unresolved | None = None
+        if item.masked_id_number:
+            outcome = _one_fitting(item.masked_id_number, subject.name, known)
+            if isinstance(outcome, str):
+                subject = dataclasses.replace(subject, id_number=outcome)
+        elif subject.uscc and (code := organization_code(subject.uscc)):
+            outcome = await resolve_organization_code(context.session, code)
+            if isinstance(outcome, str):
+                subject = dataclasses.replace(subject, uscc=outcome)
+        if isinstance(outcome, Unresolved):
+            _quarantine(context, row, outcome.field, outcome.reason, result)
+            continue
+        draft = dataclasses.replace(item.draft, subject=subject)
+        resolved.append((row, Normalised(draft)))
+    return resolved
+
+
+async def _known_numbers_by_name(
+    session: AsyncSession, pii: PiiCipher, names: set[str]
+) -> dict[str, list[str]]:
+    """Clear ID numbers of the known persons bearing each name (one query per chunk)."""
+    if not names:
+        return {}
+    hashes = {pii.lookup_hash(name, purpose="name"): name for name in names}
+    rows = await session.execute(
+        select(Person.name_hash, Person.id_cipher).where(Person.name_hash.in_(hashes))
+    )
+    numbers: dict[str, list[str]] = {name: [] for name in names}
+    for name_hash, cipher in rows:
+        numbers[hashes[name_hash]].append(pii.decrypt(cipher))
+    return numbers
+
+
+def _one_fitting(masked: str, name: str | None, known: Mapping[str, list[str]]) -> str | Unresolved:
+    if not name:
+        return Unresolved("subject_name", "a masked ID number needs the name to find the person")
+    fitting = [n for n in known.get(name, []) if fits_mask(masked.upper(), n)]
+    if len(fitting) == 1:
+        return fitting[0]
+    found = "no known person" if not fitting else f"{len(fitting)} known persons"
+    return Unresolved(
+        "subject_id_number", f"unresolved identity: {found} named {name[0]}* fit {masked}"
+    )
+
+
+async def _upsert(
+    context: _Context,
+    pii: PiiCipher,
+    pending: list[tuple[Row, Normalised]],
+    result: ChunkResult,
+) -> None:
+    # A file may repeat a row: the last occurrence is the source's latest word on it.
+    last: dict[str, int] = {}
+    for index, (_, item) in enumerate(pending):
+        last[item.draft.source_ref] = index
+    kept = [pending[i] for i in sorted(last.values())]
+    result.unchanged += len(pending) - len(kept)
+    if not kept:
+        return
+    submitted = await submit_records(
+        context.session,
+        pii,
+        agency_id=context.agency_id,
+        drafts=[item.draft for _, item in kept],
+        actor=f"ingest:{context.connector}",
+        stream=context.stream,
+    )
+    result.inserted += submitted.inserted
+    result.updated += submitted.updated
+    result.unchanged += submitted.unchanged
+    for error in submitted.rejected:
+        _quarantine(context, kept[error.index][0], error.field, error.reason, result)
+
+
+def _quarantine(context: _Context, row: Row, field: str, reason: str, result: ChunkResult) -> None:
+    context.session.add(
+        QuarantinedRow(
+            run_id=context.run_id,
+            agency_id=context.agency_id,
+            connector=context.connector,
+            stream=context.stream,
+            location=row.location,
+            raw=_jsonable(row.raw),
+            record=_jsonable(row.record) if row.record is not None else None,
+            field=field,
+            reason=reason,
+        )
+    )
+    result.quarantined += 1
+
+
+def _jsonable(value: Mapping[str, Any]) -> dict[str, Any]:
+    # Spreadsheet cells arrive as datetimes and decimals: keep them, as text.
+    return json.loads(json.dumps(dict(value), ensure_ascii=False, default=str))

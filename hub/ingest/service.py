@@ -1,0 +1,122 @@
+"""What operators ask of ingest: runs, cursors, the quarantine — and replaying quarantined
+rows once the mapping or the reference data has been fixed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from connectors.base import Row, SourceDataError
+from hub.agencies.models import Agency
+from hub.db.base import utcnow
+from hub.ingest.chunk import ChunkResult, apply_chunk
+from hub.ingest.models import IngestCursor, IngestRun, QuarantinedRow
+from hub.subjects.pii import PiiCipher
+
+# (stream, raw row) → the records the family's current mapping makes of it.
+Remap = Callable[[str, Mapping[str, Any]], Sequence[Mapping[str, Any]]]
+
+
+async def recent_runs(session: AsyncSession, limit: int = 20) -> list[tuple[IngestRun, Agency]]:
+    rows = await session.execute(
+        select(IngestRun, Agency)
+        .join(Agency, IngestRun.agency_id == Agency.id)
+        .order_by(IngestRun.id.desc())
+        .limit(limit)
+    )
+    return [(run, agency) for run, agency in rows]
+
+
+async def cursors(session: AsyncSession) -> list[tuple[IngestCursor, Agency]]:
+    rows = await session.execute(
+        select(IngestCursor, Agency)
+        .join(Agency, IngestCursor.agency_id == Agency.id)
+        .order_by(Agency.name, IngestCursor.connector, IngestCursor.stream)
+    )
+    return [(cursor, agency) for cursor, agency in rows]
+
+
+async def open_quarantine(
+    session: AsyncSession, *, run_id: int | None = None, limit: int = 200
+) -> list[QuarantinedRow]:
+    query = select(QuarantinedRow).where(QuarantinedRow.resolved_at.is_(None))
+    if run_id is not None:
+        query = query.where(QuarantinedRow.run_id == run_id)
+    return list(await session.scalars(query.order_by(QuarantinedRow.id).limit(limit)))
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    run_id: int
+    replayed: int
+    accepted: int
+    still_quarantined: int
+
+
+async def replay(
+    session: AsyncSession,
+    pii: PiiCipher,
+    rows: Sequence[QuarantinedRow],
+    remap: Callable[[str], Remap | None],
+) -> list[ReplayResult]:
+    """Each (agency, connector, stream) group is replayed as a run of its own. Rows that fail
+    again are quarantined anew under that run, with today's reason; the originals are closed
+    either way, so the open quarantine always says what is wrong now."""
+    groups: dict[tuple[int, str, str], list[QuarantinedRow]] = {}
+    for row in rows:
+        groups.setdefault((row.agency_id, row.connector, row.stream), []).append(row)
+    results = []
+    for (agency_id, connector, stream), members in groups.items():
+        run = IngestRun(
+            connector=connector,
+            stream=stream,
+            agency_id=agency_id,
+            source=f"replay of {len(members)} quarantined row(s)",
+            status="RUNNING",
+            notes={},
+        )
+        session.add(run)
+        await session.flush()
+        fresh = _rows_again(members, stream, remap(connector))
+        chunk = await apply_chunk(session, pii, agency_id, connector, stream, run.id, fresh)
+        _close_run(run, chunk)
+        now = utcnow()
+        for member in members:
+            member.resolved_at, member.resolution = now, "replayed"
+        results.append(
+            ReplayResult(run.id, len(members), len(fresh) - chunk.quarantined, chunk.quarantined)
+        )
+    return results
+
+
+def _rows_again(members: Sequence[QuarantinedRow], stream: str, remap: Remap | None) -> list[Row]:
+    rows: list[Row] = []
+    for member in members:
+        if remap is None:
+            rows.append(
+                Row(
+                    stream,
+                    member.raw,
+                    member.location,
+                    record=member.record,
+                    problem=None if member.record else (member.field, member.reason),
+                )
+            )
+            continue
+        try:
+            records = remap(stream, member.raw)
+        except SourceDataError as exc:
+            rows.append(Row(stream, member.raw, member.location, problem=(exc.field, exc.message)))
+            continue
+        rows.extend(Row(stream, member.raw, member.location, record=r) for r in records)
+    return rows
+
+
+def _close_run(run: IngestRun, chunk: ChunkResult) -> None:
+    run.rows_read, run.inserted, run.updated = chunk.rows, chunk.inserted, chunk.updated
+    run.unchanged, run.quarantined = chunk.unchanged, chunk.quarantined
+    run.status, run.finished_at = "SUCCEEDED", utcnow()

@@ -1,0 +1,291 @@
+"""The ingest engine with a small in-test connector (a real implementation of the connector
+interface over a list): chunks, cursors, idempotency, quarantine, identities, crashes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from support import make_agency, make_id_number, make_uscc
+
+from connectors.base import Checkpoint, ConfigError, Row, Stream
+from hub.ingest.engine import Source, run_ingest
+from hub.ingest.models import IngestCursor, IngestRun, QuarantinedRow
+from hub.ingest.service import open_quarantine, replay
+from hub.records.models import CreditRecord, RecordEvent
+from hub.subjects.models import Person
+
+STREAM = Stream("decisions", key_fields=("source_ref",))
+
+
+@dataclass(frozen=True)
+class ListConfig:
+    rows: tuple[Mapping[str, Any], ...]
+    checkpoint_every: int = 3
+    fail_after: int | None = None  # raise after yielding this many rows (a dying source)
+
+
+@dataclass
+class ListConnector:
+    name: str = "listed"
+    reads: list[Mapping[str, Any]] = field(default_factory=list)
+
+    def spec(self) -> type[ListConfig]:
+        return ListConfig
+
+    def check(self, config: ListConfig) -> None:
+        if not config.rows:
+            raise ConfigError("nothing to read")
+
+    def discover(self, config: ListConfig) -> list[Stream]:
+        return [STREAM]
+
+    def read(
+        self, config: ListConfig, stream: Stream, state: Mapping[str, Any]
+    ) -> Iterator[Row | Checkpoint]:
+        self.reads.append(dict(state))
+        # Like a file's identity: a cursor for another list means start from the top.
+        identity = str(hash(repr(config.rows)))
+        offset = int(state.get("offset", 0)) if state.get("list") == identity else 0
+        for number, record in enumerate(config.rows[offset:], start=offset + 1):
+            if config.fail_after is not None and number > config.fail_after:
+                raise RuntimeError("the source died")
+            yield Row(stream.name, dict(record), f"list:{number}", record=record)
+            if number % config.checkpoint_every == 0:
+                yield Checkpoint(
+                    stream.name, {"list": identity, "offset": number}, {"encoding": "UTF-8"}
+                )
+        yield Checkpoint(stream.name, {"list": identity, "offset": len(config.rows)})
+
+
+def sanction(i: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "source_ref": f"江监政处〔2025〕{i}号",
+        "category": "政务处分",
+        "sanction_kind": "记过",
+        "severity": "一般",
+        "subject_id_number": make_id_number(seq=500 + i),
+        "subject_name": f"冯{i}",
+        "decided_at": f"2025年{1 + i % 12}月{1 + i % 28}日",
+        "summary": "违反工作纪律",
+        **extra,
+    }
+
+
+async def ingest(db, pii, agency_id, config, connector=None):
+    source = Source(connector or ListConnector(), config, agency_id, "test-list")
+    return await run_ingest(db.sessions, pii, source, STREAM)
+
+
+async def snapshot(db) -> list[tuple[Any, ...]]:
+    async with db.sessions() as session:
+        rows = await session.execute(
+            select(
+                CreditRecord.source_ref,
+                CreditRecord.version,
+                CreditRecord.status,
+                CreditRecord.decided_at,
+            ).order_by(CreditRecord.source_ref)
+        )
+        events = await session.scalar(select(func.count()).select_from(RecordEvent))
+        quarantined = await session.scalar(select(func.count()).select_from(QuarantinedRow))
+    return [*rows.all(), ("events", events), ("quarantined", quarantined)]
+
+
+async def agency(db, seed=81):
+    async with db.sessions.begin() as session:
+        return (await make_agency(session, name="江州市监察委员会", seed=seed)).id
+
+
+async def test_a_clean_run_records_counts_notes_and_the_cursor(db, pii):
+    agency_id = await agency(db)
+    summary = await ingest(db, pii, agency_id, ListConfig(tuple(sanction(i) for i in range(7))))
+    assert (summary.status, summary.rows_read, summary.inserted, summary.quarantined) == (
+        "SUCCEEDED",
+        7,
+        7,
+        0,
+    )
+    assert summary.notes == {"encoding": "UTF-8"}
+    async with db.sessions() as session:
+        run = await session.get(IngestRun, summary.run_id)
+        assert (run.status, run.inserted, run.finished_at is not None) == ("SUCCEEDED", 7, True)
+        cursor = await session.scalar(select(IngestCursor))
+        assert cursor.state["offset"] == 7
+
+
+async def test_running_again_changes_nothing(db, pii):
+    agency_id = await agency(db)
+    config = ListConfig(tuple(sanction(i) for i in range(5)))
+    await ingest(db, pii, agency_id, config)
+    before = await snapshot(db)
+    async with db.sessions.begin() as session:
+        await session.execute(IngestCursor.__table__.delete())  # forget the cursor: re-read all
+    second = await ingest(db, pii, agency_id, config)
+    assert (second.inserted, second.updated, second.unchanged) == (0, 0, 5)
+    assert await snapshot(db) == before
+
+
+async def test_a_row_repeated_in_one_file_is_upserted_once(db, pii):
+    agency_id = await agency(db)
+    rows = (sanction(1), sanction(2), sanction(1))
+    summary = await ingest(db, pii, agency_id, ListConfig(rows, checkpoint_every=10))
+    assert (summary.inserted, summary.unchanged, summary.quarantined) == (2, 1, 0)
+
+
+async def test_bad_rows_are_quarantined_with_location_field_and_reason(db, pii):
+    agency_id = await agency(db)
+    rows = (
+        sanction(1),
+        sanction(2, decided_at="2025年13月1日"),
+        sanction(3, sanction_kind="罚站"),
+        sanction(4, subject_id_number="110105194912310021"),
+        sanction(5),
+    )
+    summary = await ingest(db, pii, agency_id, ListConfig(rows))
+    assert (summary.inserted, summary.quarantined) == (2, 3)
+    async with db.sessions() as session:
+        held = {
+            q.location: (q.field, q.reason, q.raw["source_ref"])
+            for q in await open_quarantine(session)
+        }
+    assert held["list:2"][0] == "decided_at" and "impossible date" in held["list:2"][1]
+    assert held["list:3"][0] == "sanction_kind" and "罚站" in held["list:3"][1]
+    assert held["list:4"][0] == "subject.idNumber"
+    assert held["list:4"][2] == "江监政处〔2025〕4号"
+
+
+async def test_a_crash_resumes_from_the_last_committed_chunk_with_nothing_lost_or_doubled(db, pii):
+    agency_id = await agency(db)
+    rows = tuple(sanction(i, **({"decided_at": "bad"} if i == 2 else {})) for i in range(10))
+    with pytest.raises(RuntimeError):
+        await ingest(db, pii, agency_id, ListConfig(rows, fail_after=7))
+    connector = ListConnector()
+    resumed = await ingest(db, pii, agency_id, ListConfig(rows), connector)
+    # Resumed from the last checkpoint the crashed run committed.
+    assert [r["offset"] for r in connector.reads] == [6]
+    assert resumed.status == "SUCCEEDED"
+    crashed_then_resumed = await snapshot(db)
+
+    async with db.sessions.begin() as session:
+        for table in (QuarantinedRow, IngestCursor, RecordEvent, CreditRecord, IngestRun):
+            await session.execute(table.__table__.delete())
+    await ingest(db, pii, agency_id, ListConfig(rows))
+    assert crashed_then_resumed == await snapshot(db)
+    async with db.sessions() as session:
+        statuses = (await session.scalars(select(IngestRun.status).order_by(IngestRun.id))).all()
+    assert statuses == ["SUCCEEDED"]
+
+
+async def test_an_interrupted_run_is_marked_failed_by_the_next_one(db, pii):
+    agency_id = await agency(db)
+    async with db.sessions.begin() as session:
+        session.add(
+            IngestRun(
+                connector="listed",
+                stream="decisions",
+                agency_id=agency_id,
+                source="x",
+                status="RUNNING",
+                notes={},
+            )
+        )
+    await ingest(db, pii, agency_id, ListConfig((sanction(1),)))
+    async with db.sessions() as session:
+        runs = (
+            await session.execute(select(IngestRun.status, IngestRun.error).order_by(IngestRun.id))
+        ).all()
+    assert runs[0][0] == "FAILED" and "interrupted" in runs[0][1]
+    assert runs[1][0] == "SUCCEEDED"
+
+
+async def test_a_config_error_fails_the_run_and_changes_nothing(db, pii):
+    agency_id = await agency(db)
+    summary = await ingest(db, pii, agency_id, ListConfig(()))
+    assert summary.status == "FAILED" and "nothing to read" in summary.error
+    assert await snapshot(db) == [("events", 0), ("quarantined", 0)]
+
+
+async def test_a_masked_id_number_is_attached_only_to_the_one_person_it_fits(db, pii):
+    agency_id = await agency(db)
+    known = make_id_number(seq=601)
+    await ingest(
+        db, pii, agency_id, ListConfig((sanction(1, subject_id_number=known, subject_name="韩梅"),))
+    )
+    masked = known[:10] + "****" + known[-4:]
+    listing = {
+        "source_ref": "（2026）赣1202执9号",
+        "category": "失信被执行人",
+        "severity": "一般",
+        "subject_name": "韩梅",
+        "subject_id_number": masked,
+        "decided_at": "20260105",
+        "summary": "拒不履行",
+    }
+    stranger = {**listing, "source_ref": "（2026）赣1202执10号", "subject_name": "韩雪"}
+    summary = await ingest(db, pii, agency_id, ListConfig((listing, stranger)))
+    assert (summary.inserted, summary.quarantined) == (1, 1)
+    async with db.sessions() as session:
+        [held] = await open_quarantine(session)
+        person = await session.scalar(
+            select(Person).where(Person.id_hash == pii.lookup_hash(known))
+        )
+        listed = await session.scalar(
+            select(CreditRecord).where(CreditRecord.source_ref == "（2026）赣1202执9号")
+        )
+    assert held.field == "subject_id_number" and "unresolved identity" in held.reason
+    assert listed.person_id == person.id
+
+
+async def test_replay_accepts_a_row_once_the_reference_data_is_there(db, pii):
+    agency_id = await agency(db)
+    masked_row = {
+        "source_ref": "（2026）赣1202执11号",
+        "category": "JUDGMENT_DEFAULTER",
+        "severity": "GENERAL",
+        "subject_name": "秦岚",
+        "subject_id_number": make_id_number(seq=603)[:10] + "****" + make_id_number(seq=603)[-4:],
+        "decided_at": "2026-01-05",
+        "summary": "拒不履行",
+    }
+    first = await ingest(db, pii, agency_id, ListConfig((masked_row,)))
+    assert first.quarantined == 1
+    # The HR roster arrives later: now the person is known.
+    await ingest(
+        db,
+        pii,
+        agency_id,
+        ListConfig((sanction(9, subject_id_number=make_id_number(seq=603), subject_name="秦岚"),)),
+    )
+    async with db.sessions.begin() as session:
+        held = await open_quarantine(session)
+        [result] = await replay(session, pii, held, lambda connector: None)
+    assert (result.replayed, result.accepted, result.still_quarantined) == (1, 1, 0)
+    async with db.sessions() as session:
+        assert await open_quarantine(session) == []
+        assert await session.scalar(select(func.count()).select_from(CreditRecord)) == 2
+
+
+async def test_a_nine_character_organization_code_finds_the_body(db, pii):
+    agency_id = await agency(db)
+    uscc = make_uscc(seed=91)
+    named = {
+        "source_ref": "R-1",
+        "category": "拖欠账款",
+        "severity": "一般",
+        "subject_uscc": uscc,
+        "subject_name": "江州市某局",
+        "decided_at": "2026-03-01",
+        "summary": "拖欠货款",
+    }
+    by_code = {
+        **named,
+        "source_ref": "R-2",
+        "subject_uscc": f"{uscc[8:16]}-{uscc[16]}",
+        "subject_name": None,
+    }
+    summary = await ingest(db, pii, agency_id, ListConfig((named, by_code), checkpoint_every=1))
+    assert (summary.inserted, summary.quarantined) == (2, 0)

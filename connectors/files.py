@@ -117,7 +117,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
         sheet = workbook.worksheets[0]
         # Some exporters write a wrong sheet size; trusting it would drop rows.
-        sheet.reset_dimensions()  # type: ignore[union-attr]
+        sheet.reset_dimensions()
         rows = sheet.iter_rows(values_only=True)
         header = next(rows, None)
         if not header or not any(header):

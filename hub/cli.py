@@ -121,6 +121,9 @@ def keys_rotate() -> None:
     console.print(f"new signing key {kid} is current; restart the hub to use it")
 
 
-from hub.cli_commands import register  # noqa: E402  (commands that need the domain services)
+# Commands that need the domain services live in their own modules.
+from hub.cli_commands import register  # noqa: E402
+from hub.cli_sync import register as register_sync  # noqa: E402
 
 register(main, console, _settings, _in_transaction)
+register_sync(main, console, _settings, _in_transaction)

@@ -1,0 +1,121 @@
+"""The case-management system's export of 政务处分, 党纪处分, 组织处理/问责 decisions and open
+立案审查调查 cases: one XLSX workbook, read streamed (memory stays flat with its size)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from connectors.base import Checkpoint, ConfigError, Row, Stream, mapped
+from connectors.discipline.mapping import COLUMNS, DATE_FIELDS, REQUIRED, header, map_decision
+from connectors.files import TabularFile, file_identity, header_key, open_tabular
+
+DECISIONS = Stream(
+    name="decisions",
+    key_fields=("决定文号",),
+    description="处分、组织处理/问责决定及立案审查调查未结案情况, one row per 决定文号",
+)
+NOTES = {"format": "xlsx"}
+
+
+@dataclass(frozen=True)
+class Config:
+    path: str
+    """The exported workbook (.xlsx); the first sheet is read, its first row is the header."""
+
+    checkpoint_every: int = 1000
+    """Rows between checkpoints: the hub commits rows and cursor together at each one."""
+
+
+class DisciplineConnector:
+    name = "discipline"
+
+    def spec(self) -> type[Config]:
+        return Config
+
+    def check(self, config: Config) -> None:
+        _validated(config)
+
+    def discover(self, config: Config) -> list[Stream]:
+        return [DECISIONS]
+
+    def read(
+        self, config: Config, stream: Stream, state: Mapping[str, Any]
+    ) -> Iterator[Row | Checkpoint]:
+        if stream.name != DECISIONS.name:
+            raise ConfigError(f"unknown stream {stream.name!r}; discipline has {DECISIONS.name!r}")
+        workbook = _validated(config)
+        identity = file_identity(workbook.path)
+        resumed = state.get("file") == identity
+        offset = int(state.get("offset", 0)) if resumed else 0
+        if resumed and state.get("done"):
+            yield Checkpoint(stream.name, _state(identity, offset, done=True), NOTES)
+            return
+        yield from _rows_after(workbook, identity, offset, config.checkpoint_every, stream.name)
+
+
+def _rows_after(
+    workbook: TabularFile, identity: str, offset: int, every: int, stream: str
+) -> Iterator[Row | Checkpoint]:
+    """Rows numbered after `offset`, a checkpoint every `every` of them and one at the end;
+    the state names the last row number covered, so a resume neither skips nor repeats."""
+    notes: Mapping[str, str] = NOTES
+    covered, pending = offset, 0
+    for number, raw in workbook.rows():
+        if number <= offset:
+            continue
+        yield mapped(stream, raw, f"{workbook.path.name}:{number}", map_decision)
+        covered, pending = number, pending + 1
+        if pending >= every:
+            yield Checkpoint(stream, _state(identity, covered, done=False), notes)
+            notes, pending = {}, 0
+    yield Checkpoint(stream, _state(identity, covered, done=True), notes)
+
+
+def _state(identity: str, offset: int, *, done: bool) -> dict[str, Any]:
+    return {"file": identity, "offset": offset, "done": done}
+
+
+def _validated(config: Config) -> TabularFile:
+    if config.checkpoint_every < 1:
+        raise ConfigError(f"checkpoint_every must be at least 1, not {config.checkpoint_every}")
+    workbook = open_tabular(Path(config.path), "xlsx")
+    _check_header(workbook.path, _header(workbook.path))
+    return workbook
+
+
+def _check_header(path: Path, names: list[str]) -> None:
+    present = {header_key(name) for name in names}
+
+    def has(field: str) -> bool:
+        return any(header_key(alias) in present for alias in COLUMNS[field])
+
+    missing = [header(field) for field in REQUIRED if not has(field)]
+    if not any(has(field) for field in DATE_FIELDS):
+        missing.append(" or ".join(header(field) for field in DATE_FIELDS))
+    if missing:
+        expected = "、".join(header(field) for field in COLUMNS)
+        raise ConfigError(
+            f"{path.name} is not a decision export: missing column(s) {', '.join(missing)}; "
+            f"the first row must name the columns ({expected})"
+        )
+
+
+def _header(path: Path) -> list[str]:
+    # connectors.files yields rows keyed by the header but drops the trailing empty cells of
+    # short rows, so a data row cannot tell which columns exist: read the header row itself.
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
+        raise ConfigError(f"{path.name} cannot be read as XLSX: {type(exc).__name__}") from exc
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # exporters misstate the size; trusting it drops columns
+        first = next(sheet.iter_rows(values_only=True), ())
+    finally:
+        workbook.close()
+    return [str(cell).strip() for cell in first if cell not in (None, "")]

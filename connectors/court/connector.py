@@ -47,7 +47,7 @@ STREAMS: dict[str, _StreamKind] = {
     "defaulters": _StreamKind(
         Stream(
             "defaulters",
-            key_fields=("案号",),
+            key_fields=("案号", "身份证号码/组织机构代码"),
             description="失信被执行人 entries as published (中国执行信息公开网 fields)",
         ),
         mapping.DEFAULTERS,

@@ -176,8 +176,11 @@ def defaulter_record(raw: Mapping[str, Any]) -> dict[str, Any]:
         raise SourceDataError("missing: 发布时间 (or 立案时间) dates the listing", field="发布时间")
     situation = _text(row.get("disruptTypeName"))
     duty = _text(row.get("duty"))
+    # One enforcement case often lists several debtors under one 案号: each listing is keyed
+    # by the case and the debtor's number as published, or a co-debtor would overwrite it.
+    debtor = subject.get("subject_id_number") or subject.get("subject_uscc")
     record = {
-        "source_ref": case_code,
+        "source_ref": f"{case_code}/{debtor}",
         "category": "JUDGMENT_DEFAULTER",
         "severity": "SERIOUS" if any(g in situation for g in SERIOUS_GROUNDS) else "GENERAL",
         **subject,
@@ -185,6 +188,7 @@ def defaulter_record(raw: Mapping[str, Any]) -> dict[str, Any]:
         "summary": _summary(situation, duty and "义务：" + _truncate(duty, SUMMARY_DUTY_CHARS)),
         "legal_basis": DEFAULTER_BASIS,
         "detail": {
+            "caseCode": case_code,
             "courtName": _text(row.get("courtName")) or None,
             "areaName": _text(row.get("areaName")) or None,
             "gistId": _text(row.get("gistId")) or None,

@@ -104,7 +104,8 @@ def test_a_masked_listing_maps_to_a_judgment_defaulter_record_keyed_by_case_numb
     record = defaulter_record(listing())
     assert set(record) <= RECORD_FIELDS
     assert record["category"] == "JUDGMENT_DEFAULTER"
-    assert record["source_ref"] == "（2019）皖0104执5678号"
+    assert record["source_ref"] == f"（2019）皖0104执5678号/{MASKED_ID}"
+    assert record["detail"]["caseCode"] == "（2019）皖0104执5678号"
     assert record["subject_id_number"] == MASKED_ID  # left for the hub's identity resolution
     assert "subject_uscc" not in record
     assert record["subject_name"] == "张三"
@@ -121,6 +122,7 @@ def test_the_api_keys_give_the_same_record_as_the_chinese_headers() -> None:
 def test_detail_carries_the_listing_facts_with_an_iso_filing_date() -> None:
     detail = defaulter_record(listing())["detail"]
     assert detail == {
+        "caseCode": "（2019）皖0104执5678号",
         "courtName": "合肥市蜀山区人民法院",
         "areaName": "安徽",
         "gistId": "（2019）皖0104民初1234号",
@@ -269,13 +271,22 @@ def test_a_row_missing_what_identifies_it_is_a_source_error(header: str, field: 
     assert problem_field(defaulter_record, listing(**{header: "  "})) == field
 
 
+def test_co_debtors_listed_under_one_case_number_are_separate_records() -> None:
+    first = defaulter_record(listing())
+    second = defaulter_record(
+        listing(被执行人姓名="李四", **{"身份证号码/组织机构代码": "3423011970****1215"})
+    )
+    assert first["source_ref"] != second["source_ref"]
+    assert first["detail"]["caseCode"] == second["detail"]["caseCode"]
+
+
 def test_an_impossible_filing_date_is_a_source_error() -> None:
     assert problem_field(defaulter_record, listing(立案时间="20190230")) == "立案时间"
 
 
 def test_case_numbers_are_spelled_with_full_width_brackets() -> None:
     record = defaulter_record(listing(案号=" (2019)皖0104执5678号 "))
-    assert record["source_ref"] == "（2019）皖0104执5678号"
+    assert record["detail"]["caseCode"] == "（2019）皖0104执5678号"
 
 
 @pytest.mark.parametrize("performance", ["全部履行", "已履行"])
@@ -316,7 +327,7 @@ def test_an_unreadable_json_line_is_a_row_problem() -> None:
 def test_headers_match_whatever_their_width_case_or_spacing() -> None:
     row = {f" {k} ": v for k, v in listing().items() if k != "案号"}
     row["ＣＡＳＥＣＯＤＥ"] = "(2019)皖0104执5678号"  # the API key, full width and upper case
-    assert defaulter_record(row)["source_ref"] == "（2019）皖0104执5678号"
+    assert defaulter_record(row)["detail"]["caseCode"] == "（2019）皖0104执5678号"
     assert DEFAULTERS.missing(row, DEFAULTER_REQUIRED) == []
     assert DEFAULTERS.missing(["案号", "iname"], DEFAULTER_REQUIRED) == [
         "身份证号码/组织机构代码",

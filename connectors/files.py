@@ -10,12 +10,12 @@ import io
 import json
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from connectors.base import ConfigError
+from connectors.base import Checkpoint, ConfigError, Row, mapped
 
 ENCODINGS = (("utf-8-sig", "UTF-8"), ("gb18030", "GB18030/GBK"))
 FORMATS = ("csv", "xlsx", "jsonl")
@@ -164,13 +164,64 @@ def require_headers(row: dict[str, Any], wanted: dict[str, tuple[str, ...]]) -> 
     return found
 
 
+def resume_point(state: Mapping[str, Any], identity: str) -> tuple[int, bool]:
+    """(last row covered, whether the file was read to its end); a cursor of another file
+    counts for nothing."""
+    if not state or state.get("file") != identity:
+        return 0, False
+    offset = state.get("offset")
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise ConfigError(
+            f"the saved cursor {dict(state)!r} was not written for a file: its offset must be "
+            "a row number; reset the source's cursor to read from the start"
+        )
+    return offset, bool(state.get("done"))
+
+
+def file_state(identity: str, offset: int, *, done: bool) -> dict[str, Any]:
+    return {"file": identity, "offset": offset, "done": done}
+
+
+def resumable_rows(
+    path: Path,
+    rows: Iterable[tuple[int, Mapping[str, Any]]],
+    *,
+    stream: str,
+    state: Mapping[str, Any],
+    every: int,
+    notes: Mapping[str, str],
+    mapping: Callable[[Mapping[str, Any]], Mapping[str, Any]],
+) -> Iterator[Row | Checkpoint]:
+    """The rows of a file after the saved state, a checkpoint every `every` rows and one at
+    the end. The state names the last row number covered, so a resume neither skips nor
+    repeats a row; a file already read to its end yields only its final checkpoint."""
+    identity = file_identity(path)
+    covered, done = resume_point(state, identity)
+    if done:
+        yield Checkpoint(stream, file_state(identity, covered, done=True), notes)
+        return
+    start, pending = covered, 0
+    for number, raw in rows:
+        if number <= start:
+            continue
+        yield mapped(stream, raw, f"{path.name}:{number}", mapping)
+        covered, pending = number, pending + 1
+        if pending >= every:
+            yield Checkpoint(stream, file_state(identity, covered, done=False), notes)
+            notes, pending = {}, 0
+    yield Checkpoint(stream, file_state(identity, covered, done=True), notes)
+
+
 __all__ = [
     "FORMATS",
     "TabularFile",
     "detect_encoding",
     "encoding_label",
     "file_identity",
+    "file_state",
     "header_key",
     "open_tabular",
     "require_headers",
+    "resumable_rows",
+    "resume_point",
 ]

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from connectors.base import Checkpoint, ConfigError, Row, Stream, TransientError, mapped
+from connectors.base import Checkpoint, ConfigError, Row, Stream, TransientError
 from connectors.court import mapping
-from connectors.files import TabularFile, encoding_label, file_identity, open_tabular
+from connectors.files import TabularFile, encoding_label, open_tabular, resumable_rows
 
 
 @dataclass(frozen=True)
@@ -98,22 +98,15 @@ class CourtConnector:
         path = Path(config.path)
         with _reading(path):
             source = open_tabular(path, config.format)
-            identity = file_identity(path)
-            offset, done = _resume_point(state, identity)
-            notes = _notes(source)
-            if done:
-                yield Checkpoint(stream.name, _state(identity, offset, done=True), notes)
-                return
-            since_checkpoint = 0
-            for number, raw in _checked_rows(source, kind):
-                if number <= offset:
-                    continue
-                yield mapped(stream.name, raw, f"{path.name}:{number}", kind.record)
-                offset, since_checkpoint = number, since_checkpoint + 1
-                if since_checkpoint == config.checkpoint_every:
-                    yield Checkpoint(stream.name, _state(identity, offset, done=False), notes)
-                    since_checkpoint, notes = 0, {}
-            yield Checkpoint(stream.name, _state(identity, offset, done=True), notes)
+            yield from resumable_rows(
+                path,
+                _checked_rows(source, kind),
+                stream=stream.name,
+                state=state,
+                every=config.checkpoint_every,
+                notes=_notes(source),
+                mapping=kind.record,
+            )
 
 
 @contextmanager
@@ -167,24 +160,6 @@ def _check_first_row(
             f"{name} lacks the {what} {'、'.join(missing)} of stream {kind.stream.name!r}; "
             f"expected: {expected}"
         )
-
-
-def _resume_point(state: Mapping[str, Any], identity: str) -> tuple[int, bool]:
-    """(last row covered, whether the file was read to its end); a cursor of another file
-    counts for nothing."""
-    if not state or state.get("file") != identity:
-        return 0, False
-    offset = state.get("offset")
-    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
-        raise ConfigError(
-            f"the saved cursor {dict(state)!r} was not written by this connector: "
-            "its offset must be a row number; reset the source's cursor to read from the start"
-        )
-    return offset, bool(state.get("done"))
-
-
-def _state(identity: str, offset: int, *, done: bool) -> dict[str, Any]:
-    return {"file": identity, "offset": offset, "done": done}
 
 
 def _notes(source: TabularFile) -> dict[str, str]:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from connectors.base import Checkpoint, ConfigError, Row, Stream, mapped
+from connectors.base import Checkpoint, ConfigError, Row, Stream
 from connectors.discipline.mapping import COLUMNS, DATE_FIELDS, REQUIRED, header, map_decision
-from connectors.files import TabularFile, file_identity, header_key, open_tabular
+from connectors.files import TabularFile, header_key, open_tabular, resumable_rows
 
 DECISIONS = Stream(
     name="decisions",
@@ -47,35 +47,15 @@ class DisciplineConnector:
         if stream.name != DECISIONS.name:
             raise ConfigError(f"unknown stream {stream.name!r}; discipline has {DECISIONS.name!r}")
         workbook = _validated(config)
-        identity = file_identity(workbook.path)
-        resumed = state.get("file") == identity
-        offset = int(state.get("offset", 0)) if resumed else 0
-        if resumed and state.get("done"):
-            yield Checkpoint(stream.name, _state(identity, offset, done=True), NOTES)
-            return
-        yield from _rows_after(workbook, identity, offset, config.checkpoint_every, stream.name)
-
-
-def _rows_after(
-    workbook: TabularFile, identity: str, offset: int, every: int, stream: str
-) -> Iterator[Row | Checkpoint]:
-    """Rows numbered after `offset`, a checkpoint every `every` of them and one at the end;
-    the state names the last row number covered, so a resume neither skips nor repeats."""
-    notes: Mapping[str, str] = NOTES
-    covered, pending = offset, 0
-    for number, raw in workbook.rows():
-        if number <= offset:
-            continue
-        yield mapped(stream, raw, f"{workbook.path.name}:{number}", map_decision)
-        covered, pending = number, pending + 1
-        if pending >= every:
-            yield Checkpoint(stream, _state(identity, covered, done=False), notes)
-            notes, pending = {}, 0
-    yield Checkpoint(stream, _state(identity, covered, done=True), notes)
-
-
-def _state(identity: str, offset: int, *, done: bool) -> dict[str, Any]:
-    return {"file": identity, "offset": offset, "done": done}
+        yield from resumable_rows(
+            workbook.path,
+            workbook.rows(),
+            stream=stream.name,
+            state=state,
+            every=config.checkpoint_every,
+            notes=NOTES,
+            mapping=map_decision,
+        )
 
 
 def _validated(config: Config) -> TabularFile:

@@ -44,7 +44,7 @@ from sqlalchemy.sql.expression import TableClause, bindparam
 from sqlalchemy.types import TypeEngine
 
 from connectors.base import Checkpoint, ConfigError, Row, Stream, TransientError, mapped
-from connectors.files import TabularFile, encoding_label, file_identity, header_key, open_tabular
+from connectors.files import TabularFile, encoding_label, header_key, open_tabular, resumable_rows
 from connectors.hr.mapping import ALIASES, COLUMNS, MAPPINGS, REQUIRED, key_field, label
 
 STREAMS = {
@@ -347,28 +347,14 @@ def _csv_file(config: Config) -> TabularFile:
 
 
 def _read_csv(config: Config, state: Mapping[str, Any]) -> Iterator[Row | Checkpoint]:
-    export, stream = _csv_file(config), config.stream
-    identity = file_identity(export.path)
-    resumed = state.get("file") == identity
-    covered = int(state.get("offset", 0)) if resumed else 0
-    notes: Mapping[str, str] = {
-        "format": "csv",
-        "encoding": encoding_label(export.encoding or "utf-8-sig"),
-    }
-    if resumed and state.get("done"):
-        yield Checkpoint(stream, _file_state(identity, covered, done=True), notes)
-        return
-    offset, pending = covered, 0
-    for number, raw in export.rows():
-        if number <= offset:
-            continue
-        yield mapped(stream, raw, f"{export.path.name}:{number}", MAPPINGS[stream])
-        covered, pending = number, pending + 1
-        if pending >= config.checkpoint_every:
-            yield Checkpoint(stream, _file_state(identity, covered, done=False), notes)
-            notes, pending = {}, 0
-    yield Checkpoint(stream, _file_state(identity, covered, done=True), notes)
-
-
-def _file_state(identity: str, offset: int, *, done: bool) -> dict[str, Any]:
-    return {"file": identity, "offset": offset, "done": done}
+    export = _csv_file(config)
+    notes = {"format": "csv", "encoding": encoding_label(export.encoding or "utf-8-sig")}
+    yield from resumable_rows(
+        export.path,
+        export.rows(),
+        stream=config.stream,
+        state=state,
+        every=config.checkpoint_every,
+        notes=notes,
+        mapping=MAPPINGS[config.stream],
+    )

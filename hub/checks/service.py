@@ -108,11 +108,13 @@ async def run_checks(
         )
     problems = [_problem(ruleset, actor, r) for r in requests]
     keys = [_subject_key(pii, r.subject) for r in requests]
+    # Only the subjects of checks the caller may make are looked up.
+    allowed = [(r, k) for r, k, p in zip(requests, keys, problems, strict=True) if p is None]
     persons = await persons_by_hash(
-        session, (k for r, k in zip(requests, keys, strict=True) if isinstance(r.subject, IdNumber))
+        session, (k for r, k in allowed if isinstance(r.subject, IdNumber))
     )
     organizations = await organizations_by_uscc(
-        session, (r.subject.code for r in requests if isinstance(r.subject, Uscc))
+        session, (k for r, k in allowed if isinstance(r.subject, Uscc))
     )
     person_records = await records_of_subjects(
         session, SubjectType.PERSON, [p.id for p in persons.values()]
@@ -120,7 +122,7 @@ async def run_checks(
     organization_records = await records_of_subjects(
         session, SubjectType.ORGANIZATION, [o.id for o in organizations.values()]
     )
-    covered = await coverage_of(session) if requests else {}
+    covered = await coverage_of(session) if allowed else {}
 
     outcomes: list[CheckOutcome | HubError] = []
     for request, key, problem in zip(requests, keys, problems, strict=True):

@@ -27,6 +27,15 @@ class TabularFile:
     format: str
     encoding: str | None  # for text formats: what was detected, to be stated in the run
 
+    def header(self) -> list[str]:
+        """The column names of the first row, as written (JSON Lines has none)."""
+        if self.format == "xlsx":
+            return _xlsx_header(self.path)
+        if self.format == "jsonl":
+            return []
+        with self.path.open(encoding=self.encoding or "utf-8-sig", newline="") as handle:
+            return [str(name).strip() for name in next(csv.reader(handle), []) if str(name).strip()]
+
     def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """(row number as a person would count it, row by header). Blank rows are skipped."""
         if self.format == "xlsx":
@@ -107,13 +116,28 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, dict[str, Any]]]
             yield number, dict(zip(names, (c.strip() for c in cells), strict=False))
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def _open_workbook(path: Path) -> Any:
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        return load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
         raise ConfigError(f"{path.name} cannot be read as XLSX: {type(exc).__name__}") from exc
+
+
+def _xlsx_header(path: Path) -> list[str]:
+    workbook = _open_workbook(path)
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()
+        first = next(sheet.iter_rows(values_only=True), ())
+    finally:
+        workbook.close()
+    return [str(cell).strip() for cell in first if cell not in (None, "")]
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    workbook = _open_workbook(path)
     try:
         sheet = workbook.worksheets[0]
         # Some exporters write a wrong sheet size; trusting it would drop rows.

@@ -62,7 +62,7 @@ def _validated(config: Config) -> TabularFile:
     if config.checkpoint_every < 1:
         raise ConfigError(f"checkpoint_every must be at least 1, not {config.checkpoint_every}")
     workbook = open_tabular(Path(config.path), "xlsx")
-    _check_header(workbook.path, _header(workbook.path))
+    _check_header(workbook.path, workbook.header())
     return workbook
 
 
@@ -81,21 +81,3 @@ def _check_header(path: Path, names: list[str]) -> None:
             f"{path.name} is not a decision export: missing column(s) {', '.join(missing)}; "
             f"the first row must name the columns ({expected})"
         )
-
-
-def _header(path: Path) -> list[str]:
-    # connectors.files yields rows keyed by the header but drops the trailing empty cells of
-    # short rows, so a data row cannot tell which columns exist: read the header row itself.
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
-        raise ConfigError(f"{path.name} cannot be read as XLSX: {type(exc).__name__}") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # exporters misstate the size; trusting it drops columns
-        first = next(sheet.iter_rows(values_only=True), ())
-    finally:
-        workbook.close()
-    return [str(cell).strip() for cell in first if cell not in (None, "")]

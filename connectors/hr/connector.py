@@ -7,7 +7,6 @@ share a timestamp are neither skipped nor repeated (the dlt boundary)."""
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -329,9 +328,7 @@ def _jsonable(value: Any) -> Any:
 
 def _csv_file(config: Config) -> TabularFile:
     export = open_tabular(Path(config.path or ""), "csv")
-    with export.path.open(encoding=export.encoding, newline="") as handle:
-        names = next(csv.reader(handle), [])
-    present = {header_key(n) for n in names}
+    present = {header_key(n) for n in export.header()}
     missing = [
         label(config.stream, field)
         for field in REQUIRED[config.stream]

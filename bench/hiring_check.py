@@ -244,6 +244,8 @@ def start_servers(ws: Workspace, client_id: str) -> tuple[Server, Server, dict[s
         "HUB_KEYS_DIR": str(ws.keys_dir),
         "HUB_ENV": "production",
         "HUB_TOKEN_LIFETIME": "3600",
+        # One client drives 32 connections: the per-client rate limit would measure itself.
+        "HUB_RATE_LIMIT": "off",
         "BENCH_CLIENT_ID": client_id,
         "PYTHONUNBUFFERED": "1",
     }

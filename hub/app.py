@@ -19,7 +19,9 @@ from hub.keys import Keys, load_keys
 from hub.settings import Settings
 from hub.subjects.pii import PiiCipher
 from hub.web.graphql import graphql_endpoint
+from hub.web.metrics import Metrics, metrics_endpoint
 from hub.web.oauth import token_endpoint
+from hub.web.ratelimit import RateLimiter
 from hub.web.report_page import report_page
 from schema import build_schema
 from schema.context import Services
@@ -60,6 +62,8 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
             Route("/reports/{check_id}", report_page, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            # For the scraper on the internal network; keep it off the public ingress.
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
         ],
         lifespan=lifespan,
     )
@@ -71,5 +75,7 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
     app.state.services = Services(
         pii=PiiCipher(keys.pii), ruleset=current_ruleset(), keys=keys, coverage=CoverageCache()
     )
-    app.state.schema = build_schema(production=settings.is_production)
+    app.state.schema = schema = build_schema(production=settings.is_production)
+    app.state.metrics = Metrics(operations=schema.root_fields)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_limits_per_client)
     return app

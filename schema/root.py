@@ -4,8 +4,9 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import DisableIntrospection, MaxTokensLimiter, ParserCache
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionResult
 
 from hub.auth.scopes import RECORDS_READ
@@ -14,6 +15,7 @@ from hub.subjects.service import persons_by_hash
 from schema.checks import CheckQueries
 from schema.errors import classify_all
 from schema.inputs import SubjectInput, parse_subject
+from schema.limits import LIMITS, Limits, LimitsFirstValidation, shape_rules
 from schema.permissions import scoped_field
 from schema.records import RecordMutations, RecordQueries
 from schema.types import Organization, Person, organization_of, person_of
@@ -60,19 +62,41 @@ class HubSchema(strawberry.federation.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         return None
 
+    @property
+    def root_fields(self) -> frozenset[str]:
+        """Names a request may start with (metrics label operations by them)."""
+        roots = (self._schema.query_type, self._schema.mutation_type)
+        return frozenset({"__typename"}).union(*(r.fields for r in roots if r is not None))
 
-def build_schema(*, production: bool = False) -> strawberry.federation.Schema:
-    # Factories, not instances: a fresh extension per request; the caches themselves are
-    # module-level in Strawberry and shared across requests.
+
+class _ExecutionWithoutSuggestions(StrawberryGraphQLCoreExecutionContext):
+    # Variables are coerced when the execution is built: a misspelt enum value or input
+    # field in the variables would otherwise be answered with "Did you mean …?".
+    @classmethod
+    def build(cls, *args: Any, **kwargs: Any) -> Any:
+        return super().build(*args, **{**kwargs, "hide_suggestions": True})
+
+
+def build_schema(*, production: bool = False, limits: Limits = LIMITS) -> HubSchema:
+    """In production introspection is off (`_service { sdl }` stays, for the federation
+    router) and no error suggests a field, type or value; the limits apply in both modes."""
+    shape = shape_rules(limits)
+    # Factories or classes, not instances: a fresh extension per request. The caches are
+    # module-level and shared across requests; the rule classes are built once (above) because
+    # they are part of the validation cache's key.
     extensions: list[object] = [
+        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
+        lambda: LimitsFirstValidation(shape, hide_suggestions=production),
     ]
+    if production:
+        extensions.append(DisableIntrospection)
     return HubSchema(
         query=Query,
         mutation=Mutation,
         types=[Person, Organization],
         federation_version="2.9",
         extensions=extensions,  # type: ignore[arg-type]
+        execution_context_class=_ExecutionWithoutSuggestions if production else None,
         config=StrawberryConfig(auto_camel_case=True),
     )

@@ -121,3 +121,17 @@ def env(db: Database, keys_dir: Path) -> dict[str, str]:
         "HUB_ENV": "development",
         "COLUMNS": "200",  # rich fits tables to the terminal; tests read whole lines
     }
+
+
+@pytest.fixture
+async def production_http(
+    db: Database, keys_dir: Path, keys: Keys
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the hub as deployed: HUB_ENV=production."""
+    application = create_app(
+        Settings(database_url=db.url, env="production", keys_dir=keys_dir), keys
+    )
+    transport = httpx.ASGITransport(app=application)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
+        yield client
+    await application.state.engine.dispose()

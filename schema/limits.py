@@ -1,0 +1,120 @@
+"""Limits on the shape of an operation, and validation that checks them first.
+
+An operation over a limit is refused before it is validated against the schema: the spec's
+rules are the costly part (overlapping-fields checking is quadratic in the number of aliases)
+and report every repeated directive, one error each. The limits apply in development too;
+only introspection and suggestions differ between the modes (see schema.root)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from graphql import (
+    BREAK,
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    Node,
+    ValidationRule,
+    validate,
+)
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.max_aliases import create_validator as aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+
+
+@dataclass(frozen=True)
+class Limits:
+    # The deepest legitimate operation, check { findings { record { subject { … on Person {
+    # records { sourceAgency { name } } } } } } }, has depth 6. Introspection fields are not
+    # counted (graphql-core bounds their depth itself).
+    max_depth: int = 10
+    max_aliases: int = 15
+    # Parser tokens, comments included. Bulk input belongs in variables, which are not counted.
+    max_tokens: int = 2_000
+    # Characters of the query text, checked by the HTTP handler before parsing: a string
+    # literal is one token however long it is, and parsed documents are cached by their text.
+    max_query_length: int = 50_000
+    # Per field, fragment or operation; @include and @skip together are 2.
+    max_directives: int = 3
+
+
+LIMITS = Limits()
+
+
+def directives_rule(max_directives: int) -> type[ValidationRule]:
+    class MaxDirectivesValidator(ValidationRule):
+        def check(self, node: Node, *_: Any) -> object:
+            count = len(getattr(node, "directives", None) or ())
+            if count <= max_directives:
+                return None
+            self.report_error(
+                GraphQLError(f"{count} directives in one place. Allowed: {max_directives}", node)
+            )
+            return BREAK  # one error is enough; the rest of the document is not looked at
+
+        enter_operation_definition = check
+        enter_variable_definition = check
+        enter_field = check
+        enter_fragment_spread = check
+        enter_inline_fragment = check
+        enter_fragment_definition = check
+
+    return MaxDirectivesValidator
+
+
+def shape_rules(limits: Limits) -> tuple[type[ASTValidationRule], ...]:
+    """Built once per schema: the rule classes are part of the validation cache's key."""
+    return (
+        directives_rule(limits.max_directives),
+        aliases_rule(limits.max_aliases),
+        depth_rule(limits.max_depth, None),
+    )
+
+
+class LimitsFirstValidation(SchemaExtension):
+    """Takes the place of Strawberry's validation step (and of ValidationCache): shape limits
+    first, then the schema's rules (including any added by AddValidationRules extensions such
+    as DisableIntrospection); `hide_suggestions` drops graphql-core's "Did you mean …?"."""
+
+    def __init__(
+        self, shape: tuple[type[ASTValidationRule], ...], *, hide_suggestions: bool
+    ) -> None:
+        self.shape = shape
+        self.hide_suggestions = hide_suggestions
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        assert context.graphql_document is not None
+        context.pre_execution_errors = _validate(
+            context.schema._schema,
+            context.graphql_document,
+            self.shape,
+            context.validation_rules,
+            self.hide_suggestions,
+        )
+        yield
+
+
+# Shared by all requests, like Strawberry's ValidationCache; documents come from ParserCache,
+# so a repeated query is one cache entry.
+@lru_cache(maxsize=256)
+def _validate(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    shape: tuple[type[ASTValidationRule], ...],
+    rules: tuple[type[ASTValidationRule], ...],
+    hide_suggestions: bool,
+) -> list[GraphQLError]:
+    errors = validate(schema, document, shape, hide_suggestions=hide_suggestions)
+    if errors:
+        return errors
+    # Strawberry adds these two to the spec's rules in its own validation step.
+    rules = (*rules, MaybeNullValidationRule, OneOfInputValidationRule)
+    return validate(schema, document, rules, hide_suggestions=hide_suggestions)

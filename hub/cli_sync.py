@@ -14,6 +14,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from hub.errors import InvalidInput, NotFound
+from hub.records.service import MAX_BATCH
 from hub.settings import Settings
 
 SettingsOf = Callable[[], Settings]
@@ -33,7 +34,7 @@ def register(
         "--checkpoint-every",
         default=1000,
         show_default=True,
-        type=click.IntRange(1, 100_000),
+        type=click.IntRange(1, MAX_BATCH),  # one chunk is one submit_records call
         help="Rows per transaction; a crash re-reads at most this many.",
     )
 

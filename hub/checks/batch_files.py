@@ -21,6 +21,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from connectors.base import ConfigError
+from connectors.files import detect_encoding, encoding_label
 from hub import clock
 from hub.checks.purposes import Verdict
 from hub.checks.service import MAX_BATCH
@@ -41,7 +43,6 @@ EXPECTED_HEADERS = (
 HEADER_SEARCH_ROWS = 10
 # Excel keeps 15 significant digits: an 18-digit number typed into a number cell is lost.
 _EXCEL_DIGITS = 15
-_CSV_ENCODINGS = (("utf-8-sig", "UTF-8"), ("gb18030", "GB18030/GBK"))
 
 
 def _header_key(text: str) -> str:
@@ -132,17 +133,16 @@ def _read_csv(path: Path) -> BatchInput:
             f'{path.name} is not a CSV text file (UTF-16 "Unicode text" or binary); '
             'save it from Excel as "CSV UTF-8" or as .xlsx'
         )
-    for encoding, label in _CSV_ENCODINGS:
-        try:
-            # Closed at once, also when _parse stops early, so the file is never left open.
-            with closing(_csv_rows(path, encoding)) as rows:
-                items, problems = _parse(rows, path.name)
-        except UnicodeDecodeError:
-            continue  # start again with the next encoding; nothing is kept from this pass
-        return BatchInput(items, problems, f"CSV ({label})")
-    raise InvalidInput(
-        f'{path.name} is neither UTF-8 nor GBK/GB18030 text; save it as "CSV UTF-8" or .xlsx'
-    )
+    try:
+        encoding = detect_encoding(path)
+    except ConfigError:
+        raise InvalidInput(
+            f'{path.name} is neither UTF-8 nor GBK/GB18030 text; save it as "CSV UTF-8" or .xlsx'
+        ) from None
+    # Closed at once, also when _parse stops early, so the file is never left open.
+    with closing(_csv_rows(path, encoding)) as rows:
+        items, problems = _parse(rows, path.name)
+    return BatchInput(items, problems, f"CSV ({encoding_label(encoding)})")
 
 
 def _csv_rows(path: Path, encoding: str) -> Generator[tuple[int, Sequence[object]]]:

@@ -3,7 +3,9 @@ and what the runs left in it."""
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
+from pathlib import Path
 
 import asyncpg
 
@@ -56,3 +58,25 @@ async def server_version(dsn: str) -> str:
         return str(await connection.fetchval("SHOW server_version"))
     finally:
         await connection.close()
+
+
+def bench_urls(admin_url: str, database: str) -> tuple[str, str, str]:
+    """(admin URL, the bench database for asyncpg/psycopg, the same for the hub)."""
+    admin = admin_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+    dsn = with_database(admin, database)
+    return admin, dsn, dsn.replace("postgresql://", "postgresql+asyncpg://", 1)
+
+
+def remove_work_dir(work_dir: Path, *, keep_keys: Path | None = None) -> None:
+    """Temporary files go; a kept database's PII keys stay, or its data could not be read."""
+    if keep_keys is None:
+        shutil.rmtree(work_dir, ignore_errors=True)
+        return
+    for path in work_dir.iterdir():
+        if path != keep_keys:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+def raise_interrupt(signum: int, _frame: object) -> None:
+    """SIGTERM (and SIGINT) end a run the way Ctrl-C does, through its clean-up."""
+    raise KeyboardInterrupt(f"signal {signum}")

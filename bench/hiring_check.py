@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
 import signal
 import sys
 import tempfile
@@ -31,11 +30,13 @@ from bench import RESULTS, dataset
 from bench.batch import Batch, BatchRequest, measure_batch
 from bench.cpu import CpuMeter, wait_for_quiet
 from bench.database import (
+    bench_urls,
     check_rows,
     create_check_client,
+    raise_interrupt,
     recreate_database,
+    remove_work_dir,
     server_version,
-    with_database,
 )
 from bench.loadgen import (
     PLACEHOLDER,
@@ -365,27 +366,20 @@ def clean_up(args: argparse.Namespace, ws: Workspace) -> None:
     if ws.created_db and args.keep_db:
         # The kept data is only readable with its PII keys: keep those too.
         print(f"kept database {args.database} ({ws.dsn}); its keys: HUB_KEYS_DIR={ws.keys_dir}")
-        for path in ws.work_dir.iterdir():
-            if path != ws.keys_dir:
-                shutil.rmtree(path) if path.is_dir() else path.unlink()
+        remove_work_dir(ws.work_dir, keep_keys=ws.keys_dir)
     else:
-        shutil.rmtree(ws.work_dir, ignore_errors=True)
-
-
-def _raise_interrupt(signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
+        remove_work_dir(ws.work_dir)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    admin_url = args.admin_url.replace("postgresql+asyncpg://", "postgresql://", 1)
-    dsn = with_database(admin_url, args.database)
+    signal.signal(signal.SIGTERM, raise_interrupt)
+    admin_url, dsn, url = bench_urls(args.admin_url, args.database)
     ws = Workspace(
         admin_url=admin_url,
         dsn=dsn,
-        url=dsn.replace("postgresql://", "postgresql+asyncpg://", 1),
+        url=url,
         work_dir=Path(tempfile.mkdtemp(prefix="hub-bench-")),
     )
     try:

@@ -18,7 +18,6 @@ import json
 import os
 import platform
 import shlex
-import shutil
 import signal
 import sys
 import tempfile
@@ -31,7 +30,13 @@ import psycopg
 
 from bench import RESULTS, ROOT
 from bench.cpu import wait_for_quiet
-from bench.database import recreate_database, with_database
+from bench.database import (
+    bench_urls,
+    raise_interrupt,
+    recreate_database,
+    remove_work_dir,
+    with_database,
+)
 from bench.ingest_copy import CopyRun, copy_file, sample_row
 from bench.ingest_data import CsvFile, court_uscc, fresh_database, write_csv
 from bench.ingest_hub import (
@@ -537,29 +542,22 @@ def clean_up(args: argparse.Namespace, ws: Workspace) -> None:
     if kept:
         # The kept data is only readable with its PII keys: keep those too.
         print(f"kept database {args.database} ({ws.dsn}); its keys: HUB_KEYS_DIR={ws.keys_dir}")
-        for path in ws.work_dir.iterdir():
-            if path != ws.keys_dir:
-                shutil.rmtree(path) if path.is_dir() else path.unlink()
+        remove_work_dir(ws.work_dir, keep_keys=ws.keys_dir)
     else:
-        shutil.rmtree(ws.work_dir, ignore_errors=True)
-
-
-def _raise_interrupt(signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
+        remove_work_dir(ws.work_dir)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
     # Also SIGINT: a shell starts background jobs with it ignored, and Ctrl-C must clean up.
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    signal.signal(signal.SIGINT, _raise_interrupt)
-    admin_url = args.admin_url.replace("postgresql+asyncpg://", "postgresql://", 1)
-    dsn = with_database(admin_url, args.database)
+    signal.signal(signal.SIGTERM, raise_interrupt)
+    signal.signal(signal.SIGINT, raise_interrupt)
+    admin_url, dsn, url = bench_urls(args.admin_url, args.database)
     ws = Workspace(
         admin_url=admin_url,
         dsn=dsn,
-        url=dsn.replace("postgresql://", "postgresql+asyncpg://", 1),
+        url=url,
         work_dir=Path(tempfile.mkdtemp(prefix="hub-bench-ingest-")),
     )
     try:

@@ -169,10 +169,10 @@ def register(
     @click.option("--limit", default=200, show_default=True, type=int)
     def quarantine_list(run_id: int | None, limit: int) -> None:
         """The open quarantine."""
-        from hub.ingest.service import open_quarantine
+        from hub.ingest.service import quarantine_listing
 
         rows = in_transaction(
-            settings_of(), lambda s: open_quarantine(s, run_id=run_id, limit=limit)
+            settings_of(), lambda s: quarantine_listing(s, run_id=run_id, limit=limit)
         )
         table = Table("id", "run", "connector", "stream", "where", "field", "reason")
         for row in rows:

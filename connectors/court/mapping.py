@@ -177,8 +177,12 @@ def defaulter_record(raw: Mapping[str, Any]) -> dict[str, Any]:
     situation = _text(row.get("disruptTypeName"))
     duty = _text(row.get("duty"))
     # One enforcement case often lists several debtors under one 案号: each listing is keyed
-    # by the case and the debtor's number as published, or a co-debtor would overwrite it.
-    debtor = subject.get("subject_id_number") or subject.get("subject_uscc")
+    # by the case and the debtor's number as the public listing prints it, or a co-debtor
+    # would overwrite it. A person's number is masked so even when the export has it in clear:
+    # source_ref is stored, shown and logged as it is, and a clear and a masked export of one
+    # listing then key the same record.
+    person = subject.get("subject_id_number")
+    debtor = _as_published(person) if person else subject["subject_uscc"]
     record = {
         "source_ref": f"{case_code}/{debtor}",
         "category": "JUDGMENT_DEFAULTER",
@@ -315,6 +319,11 @@ def looks_like_person(number: str) -> bool:
     if not (_ID18.match(number) and _plausible_date(number[6:14])):
         return False
     return id_check_char(number[:17]) == number[17] or uscc_check_char(number[:17]) != number[17]
+
+
+def _as_published(number: str) -> str:
+    """`3423011964****3224`: the listing's mask, which hides the month and day of birth."""
+    return number if "*" in number else number[:-8] + "****" + number[-4:]
 
 
 def id_check_char(first17: str) -> str:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import orjson
@@ -16,7 +17,11 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # module was a tenth of a 10,000-check batch.
     kwargs.setdefault("json_serializer", _json_dumps)
     kwargs.setdefault("json_deserializer", orjson.loads)
+    # Bound values stay out of SQLAlchemy's statement log (INFO, `echo`) and out of the
+    # messages of its exceptions: a quarantined row is stored whole, personal data included.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
+        logging.getLogger("aiosqlite").addFilter(_without_debug_records)
         engine = _create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
@@ -24,6 +29,12 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_pre_ping", False)
     return _create_async_engine(url, **kwargs)
+
+
+def _without_debug_records(record: logging.LogRecord) -> bool:
+    # aiosqlite logs every call with its arguments at DEBUG, which hide_parameters cannot
+    # reach: a quarantined row's values would be logged in clear whatever the log level set.
+    return record.levelno > logging.DEBUG
 
 
 def _json_dumps(value: Any) -> str:

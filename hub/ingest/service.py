@@ -1,13 +1,14 @@
-"""What operators ask of ingest: runs, cursors, the quarantine — and replaying quarantined
-rows once the mapping or the reference data has been fixed."""
+"""What operators ask of ingest: runs, cursors, the quarantine, the totals `/metrics` shows —
+and replaying quarantined rows once the mapping or the reference data has been fixed."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.base import Row, SourceDataError
@@ -43,10 +44,81 @@ async def cursors(session: AsyncSession) -> list[tuple[IngestCursor, Agency]]:
 async def open_quarantine(
     session: AsyncSession, *, run_id: int | None = None, limit: int = 200
 ) -> list[QuarantinedRow]:
-    query = select(QuarantinedRow).where(QuarantinedRow.resolved_at.is_(None))
-    if run_id is not None:
-        query = query.where(QuarantinedRow.run_id == run_id)
+    query = select(QuarantinedRow).where(*_open(run_id))
     return list(await session.scalars(query.order_by(QuarantinedRow.id).limit(limit)))
+
+
+async def quarantine_listing(
+    session: AsyncSession, *, run_id: int | None = None, limit: int = 200
+) -> list[Any]:
+    """The open quarantine as `hub quarantine list` shows it — where, which field, why — without
+    the rows themselves: they hold personal data in clear, which SQL debug logging prints."""
+    q = QuarantinedRow
+    query = select(q.id, q.run_id, q.connector, q.stream, q.location, q.field, q.reason)
+    rows = await session.execute(query.where(*_open(run_id)).order_by(q.id).limit(limit))
+    return list(rows.all())
+
+
+def _open(run_id: int | None) -> list[ColumnElement[bool]]:
+    criteria: list[ColumnElement[bool]] = [QuarantinedRow.resolved_at.is_(None)]
+    return criteria if run_id is None else [*criteria, QuarantinedRow.run_id == run_id]
+
+
+@dataclass
+class StreamTotals:
+    """Everything the runs of one connector's stream have done, summed over all agencies and
+    runs — those in progress included, as far as their committed chunks go."""
+
+    connector: str
+    stream: str
+    runs: dict[str, int] = field(default_factory=dict)  # by status
+    rows_read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    last_success: datetime | None = None  # when the latest SUCCEEDED run finished
+    open_quarantine: int = 0
+
+
+async def stream_totals(session: AsyncSession) -> list[StreamTotals]:
+    """Two GROUP BY queries whatever the number of runs and rows, cheap enough for every
+    Prometheus scrape: one row per (connector, stream, status), one per stream with open
+    quarantined rows (read through the index on resolved_at)."""
+    runs = await session.execute(
+        select(
+            IngestRun.connector,
+            IngestRun.stream,
+            IngestRun.status,
+            func.count(),
+            func.coalesce(func.sum(IngestRun.rows_read), 0),
+            func.coalesce(func.sum(IngestRun.inserted), 0),
+            func.coalesce(func.sum(IngestRun.updated), 0),
+            func.coalesce(func.sum(IngestRun.unchanged), 0),
+            func.coalesce(func.sum(IngestRun.quarantined), 0),
+            func.max(IngestRun.finished_at),
+        ).group_by(IngestRun.connector, IngestRun.stream, IngestRun.status)
+    )
+    totals: dict[tuple[str, str], StreamTotals] = {}
+    for connector, stream, status, count, read, inserted, updated, unchanged, held, last in runs:
+        entry = totals.setdefault((connector, stream), StreamTotals(connector, stream))
+        entry.runs[status] = int(count)
+        entry.rows_read += int(read)
+        entry.inserted += int(inserted)
+        entry.updated += int(updated)
+        entry.unchanged += int(unchanged)
+        entry.quarantined += int(held)
+        if status == "SUCCEEDED":
+            entry.last_success = last
+    open_rows = await session.execute(
+        select(QuarantinedRow.connector, QuarantinedRow.stream, func.count())
+        .where(QuarantinedRow.resolved_at.is_(None))
+        .group_by(QuarantinedRow.connector, QuarantinedRow.stream)
+    )
+    for connector, stream, count in open_rows:
+        entry = totals.setdefault((connector, stream), StreamTotals(connector, stream))
+        entry.open_quarantine = int(count)
+    return [totals[key] for key in sorted(totals)]
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,12 @@ rate-limit refusals; one registry per application."""
 from __future__ import annotations
 
 import httpx
-from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from support import get_token, gql, make_client, make_id_number
 
 import schema.checks
 from hub.app import create_app
 from hub.settings import RateLimit, Settings
-from hub.web.metrics import ingest_rows_counter
 
 CHECK = "query($i: CheckInput!) { check(input: $i) { purpose verdict } }"
 CHECKS = "query($i: [CheckInput!]!) { checks(inputs: $i) { verdict } }"
@@ -115,14 +113,6 @@ async def test_each_application_counts_only_its_own_requests(http, db, keys_dir,
         samples = await scrape(client)
     await other.state.engine.dispose()
     assert value(samples, "hub_graphql_requests_total", operation="__typename", outcome="ok") == 0
-
-
-def test_the_ingest_counter_is_defined_for_a_registry_of_the_caller():
-    registry = CollectorRegistry()
-    ingest_rows_counter(registry).labels("court_csv", "inserted").inc(3)
-    assert 'hub_ingest_rows_total{connector="court_csv",outcome="inserted"} 3.0' in (
-        generate_latest(registry).decode()
-    )
 
 
 async def test_an_unexpected_failure_is_counted_as_internal(http, monkeypatch):

@@ -1,7 +1,9 @@
 """`POST /oauth/token`: the OAuth 2.0 client credentials grant (RFC 6749 §4.4).
 
 Client authentication by HTTP Basic (client_secret_basic) or form fields
-(client_secret_post), never both; errors in the RFC 6749 §5.2 JSON form."""
+(client_secret_post), never both; errors in the RFC 6749 §5.2 JSON form. This is where
+secrets are guessed (and each guess costs a scrypt): attempts are rate limited per caller
+address and per client id (HUB_TOKEN_RATE_LIMIT)."""
 
 from __future__ import annotations
 
@@ -16,8 +18,13 @@ from hub.auth import service
 from hub.auth.scopes import parse_scopes
 from hub.auth.tokens import TokenIssuer
 from hub.errors import Unauthenticated
+from hub.web.metrics import Metrics
+from hub.web.ratelimit import RateLimiter
 
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+# The `client` label of the rate_limited counter for refusals here: the client id of a token
+# request is not authenticated yet, and any string as a label value would be unbounded.
+TOKEN_ENDPOINT = "/oauth/token"
 
 
 def oauth_error(
@@ -66,6 +73,9 @@ async def token_endpoint(request: Request) -> JSONResponse:
             "this endpoint issues tokens for grant_type=client_credentials",
         )
 
+    limited = _rate_limited(request, client_id)
+    if limited is not None:
+        return limited
     issuer: TokenIssuer = request.app.state.tokens
     async with request.app.state.sessions() as session:
         try:
@@ -94,3 +104,23 @@ async def token_endpoint(request: Request) -> JSONResponse:
         },
         headers=_NO_STORE,
     )
+
+
+def _rate_limited(request: Request, client_id: str) -> JSONResponse | None:
+    limiter: RateLimiter = request.app.state.token_rate_limiter
+    address = request.client.host if request.client else "unknown"
+    # The address first: a caller over its limit does not spend the client's budget.
+    wait = limiter.retry_after(None, address) or limiter.retry_after(client_id, address)
+    if wait is None:
+        return None
+    metrics: Metrics = request.app.state.metrics
+    metrics.rate_limited.labels(TOKEN_ENDPOINT).inc()
+    # RFC 6749 has no error code for this, and `slow_down` (RFC 8628) means "poll for a
+    # device code less often", with a 400. 429 with Retry-After (RFC 6585) is what HTTP
+    # clients and proxies understand as "wait"; the body keeps the §5.2 shape so that OAuth
+    # client libraries can still read it.
+    response = oauth_error(
+        "rate_limited", f"too many token requests; retry after {wait} s", status=429
+    )
+    response.headers["Retry-After"] = str(wait)
+    return response

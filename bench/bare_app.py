@@ -8,6 +8,7 @@ on the same engine settings (`hub.db.engine.create_engine`) the statements the h
     SELECT clients.agency_id, clients.scopes, clients.revoked_at FROM clients WHERE clients.id = $1
     SELECT persons.<all columns> FROM persons WHERE persons.id_hash IN ($1)
     SELECT credit_records.<all columns> FROM credit_records WHERE credit_records.person_id IN ($1)
+          AND (credit_records.source_agency_id = $2 OR credit_records.status NOT IN (...))
         ORDER BY credit_records.decided_at DESC, credit_records.id
         (only when the person exists, as in the hub)
 
@@ -16,6 +17,14 @@ is not part of a request's statements (see hub.agencies.feeds.CoverageCache).
     INSERT INTO checks (id, client_id, agency_id, purpose, reference, subject_type,
         subject_key, as_of, verdict, ruleset_version, result, checked_at) VALUES (...)
     COMMIT
+    BEGIN (implicit)                       -- sealing the check into the audit trail
+    UPDATE audit_head SET last_seq=... WHERE audit_head.id = $1 RETURNING ...
+    INSERT INTO audit_events (...) VALUES (...)
+    UPDATE audit_head SET last_seq=..., last_hash=..., mac=... WHERE audit_head.id = $1
+    COMMIT
+
+The audit append is the hub's own function (hub.audit.service.append): both servers pay
+the same serialised append, so the ratio measures the GraphQL and ORM overhead only.
 
 The statements are built from the hub's own tables (`Client`, `Person`, `CreditRecord`,
 `Check`), so they render to the same SQL text with the same parameter types.
@@ -31,14 +40,19 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date
+from typing import Any
 
 import orjson
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from hub.access.rules import UNSHARED_STATUSES
+from hub.audit.chain import AccessEntry, chain_key
+from hub.audit.service import Caller, append
 from hub.checks.purposes import Purpose, Verdict
 from hub.db.base import utcnow
 from hub.db.engine import create_engine
@@ -50,7 +64,9 @@ from hub.subjects.pii import PiiCipher
 
 settings = Settings.from_env()
 engine = create_engine(settings.database_url)
-pii = PiiCipher(load_keys(settings).pii)
+keys = load_keys(settings)
+pii = PiiCipher(keys.pii)
+AUDIT_KEY = chain_key(keys.pii.hmac_key)
 CLIENT_ID = os.environ["BENCH_CLIENT_ID"]
 
 # From hub.db.models, i.e. with the hub's full metadata: foreign-key columns resolve their
@@ -59,6 +75,14 @@ CLIENT = select(Client.agency_id, Client.scopes, Client.revoked_at)
 PERSON = select(Person.__table__)
 RECORDS = select(CreditRecord.__table__)
 INSERT_CHECK = insert(Check.__table__)
+
+
+def visible_to(agency_id: int) -> Any:
+    # The row rule hub.access.enforcement adds to every records query of a non-admin caller.
+    return or_(
+        CreditRecord.source_agency_id == agency_id,
+        CreditRecord.status.not_in(UNSHARED_STATUSES),
+    )
 
 
 async def check(request: Request) -> Response:
@@ -73,9 +97,9 @@ async def check(request: Request) -> Response:
         if person is not None:
             records = (
                 await connection.execute(
-                    RECORDS.where(CreditRecord.person_id.in_([person.id])).order_by(
-                        CreditRecord.decided_at.desc(), CreditRecord.id
-                    )
+                    RECORDS.where(CreditRecord.person_id.in_([person.id]))
+                    .where(visible_to(client.agency_id))
+                    .order_by(CreditRecord.decided_at.desc(), CreditRecord.id)
                 )
             ).all()
         verdict = Verdict.REVIEW if records else Verdict.CLEAR
@@ -100,6 +124,11 @@ async def check(request: Request) -> Response:
                 checked_at=utcnow(),
             )
         )
+    async with AsyncSession(engine) as session, session.begin():
+        entry = AccessEntry(
+            "check", "PERSON", subject_key, "HIRING", payload["reference"], verdict.value, utcnow()
+        )
+        await append(session, AUDIT_KEY, Caller(CLIENT_ID, client.agency_id, "bare"), [entry])
     return Response(
         orjson.dumps({"verdict": verdict.value, "records": len(records)}),
         media_type="application/json",

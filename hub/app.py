@@ -12,7 +12,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from hub.agencies.feeds import CoverageCache
+from hub.audit.chain import chain_key
 from hub.auth.tokens import TokenIssuer
+from hub.auth.verifier import TokenVerifier
 from hub.checks.ruleset import current_ruleset
 from hub.db.engine import create_engine, session_factory
 from hub.keys import Keys, load_keys
@@ -21,6 +23,7 @@ from hub.subjects.pii import PiiCipher
 from hub.web.graphql import graphql_endpoint
 from hub.web.metrics import Metrics, metrics_endpoint
 from hub.web.oauth import token_endpoint
+from hub.web.persisted import load as load_persisted_operations
 from hub.web.ratelimit import RateLimiter
 from hub.web.report_page import report_page
 from schema import build_schema
@@ -72,10 +75,17 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.tokens = TokenIssuer(keys, settings.issuer, settings.token_lifetime_seconds)
+    app.state.verifier = TokenVerifier.from_settings(settings, app.state.tokens)
     app.state.services = Services(
-        pii=PiiCipher(keys.pii), ruleset=current_ruleset(), keys=keys, coverage=CoverageCache()
+        pii=PiiCipher(keys.pii),
+        ruleset=current_ruleset(),
+        keys=keys,
+        coverage=CoverageCache(),
+        audit_key=chain_key(keys.pii.hmac_key),
     )
     app.state.schema = schema = build_schema(production=settings.is_production)
     app.state.metrics = Metrics(operations=schema.root_fields)
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_limits_per_client)
+    app.state.token_rate_limiter = RateLimiter(settings.token_rate_limit, {})
+    app.state.persisted_operations = load_persisted_operations(settings.persisted_operations)
     return app

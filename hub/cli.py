@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -22,13 +23,24 @@ def _settings() -> Settings:
 
 
 def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """One transaction as the operator. What it read of persons (a check) is sealed into
+    the audit trail once it has committed, like a request's."""
+    from hub.audit.chain import chain_key
+    from hub.audit.service import Caller, has_pending, open_trail, seal_pending
     from hub.db.engine import create_engine, session_factory
+    from hub.keys import load_keys
 
     async def run() -> T:
         engine = create_engine(settings.database_url)
         try:
-            async with session_factory(engine).begin() as session:
-                return await work(session)
+            sessions = session_factory(engine)
+            async with sessions.begin() as session:
+                open_trail(session, Caller(None, None, f"cli-{uuid.uuid4().hex}"))
+                result = await work(session)
+            if has_pending(session):
+                key = chain_key(load_keys(settings).pii.hmac_key)
+                await seal_pending(sessions, session, key)
+            return result
         finally:
             await engine.dispose()
 
@@ -122,8 +134,12 @@ def keys_rotate() -> None:
 
 
 # Commands that need the domain services live in their own modules.
+from hub.cli_audit import register as register_audit  # noqa: E402
 from hub.cli_commands import register  # noqa: E402
+from hub.cli_operations import register as register_operations  # noqa: E402
 from hub.cli_sync import register as register_sync  # noqa: E402
 
 register(main, console, _settings, _in_transaction)
 register_sync(main, console, _settings, _in_transaction)
+register_operations(main, console, _settings)
+register_audit(main, console, _settings, _in_transaction)

@@ -107,14 +107,23 @@ def register(
     @click.option(
         "--scopes", required=True, help='Space-separated, e.g. "check:hiring records:read".'
     )
+    @click.option(
+        "--jurisdiction",
+        default=None,
+        help="行政区划代码 (e.g. 320100) or prefix: the client reads only subjects there.",
+    )
     @click.option("--json", "as_json", is_flag=True, help="Print the credentials as JSON.")
-    def clients_add(name: str, agency_uscc: str, scopes: str, as_json: bool) -> None:
+    def clients_add(
+        name: str, agency_uscc: str, scopes: str, jurisdiction: str | None, as_json: bool
+    ) -> None:
         """Register a client; prints its secret once (only a hash is kept)."""
         from hub.auth.service import add_client
 
         issued = in_transaction(
             settings_of(),
-            lambda s: add_client(s, name=name, agency_uscc=agency_uscc, scopes=scopes),
+            lambda s: add_client(
+                s, name=name, agency_uscc=agency_uscc, scopes=scopes, jurisdiction=jurisdiction
+            ),
         )
         credentials = {"client_id": issued.client.id, "client_secret": issued.secret}
         if as_json:
@@ -130,12 +139,17 @@ def register(
         from hub.auth.service import list_clients
 
         rows = in_transaction(settings_of(), list_clients)
-        table = Table("name", "agency", "scopes", "state")
+        table = Table("name", "agency", "scopes", "jurisdiction", "state")
         table.add_column("client_id", no_wrap=True)
         for client, agency in rows:
             state = f"revoked {client.revoked_at:%Y-%m-%d}" if client.revoked_at else "active"
             table.add_row(
-                client.name, f"{agency.name} ({agency.uscc})", client.scopes, state, client.id
+                client.name,
+                f"{agency.name} ({agency.uscc})",
+                client.scopes,
+                client.jurisdiction or "all",
+                state,
+                client.id,
             )
         console.print(table)
 

@@ -37,3 +37,7 @@ class Unsupported(HubError):
 
 class ConfigurationError(HubError):
     code = "CONFIGURATION_ERROR"
+
+
+class PurposeRequired(HubError):
+    code = "PURPOSE_REQUIRED"

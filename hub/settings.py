@@ -28,6 +28,33 @@ class RateLimit:
 
 
 DEFAULT_RATE_LIMIT = RateLimit(rate=50.0, burst=100)
+# Three years, counting a leap day; shorter is refused.
+DEFAULT_AUDIT_RETENTION_DAYS = 3 * 365 + 1
+MIN_AUDIT_RETENTION_DAYS = 3 * 365
+# A client asks for a token every quarter of an hour; many more asks are guesses of a secret.
+DEFAULT_TOKEN_RATE_LIMIT = RateLimit(rate=1.0, burst=10)
+
+
+@dataclass(frozen=True)
+class TrustedIssuer:
+    """An external OAuth issuer (an identity provider) whose access tokens the hub accepts,
+    with its public keys in a JWKS file or at a JWKS URL (exactly one of the two)."""
+
+    issuer: str
+    audience: str
+    jwks_url: str | None = None
+    jwks_file: Path | None = None
+
+    def __post_init__(self) -> None:
+        if (self.jwks_url is None) == (self.jwks_file is None):
+            raise ConfigurationError(
+                "an external issuer needs its keys: a JWKS URL or a JWKS file, not both",
+                field="HUB_EXTERNAL_JWKS",
+            )
+
+    def __repr__(self) -> str:
+        jwks = _mask_url(self.jwks_url) if self.jwks_url else str(self.jwks_file)
+        return f"TrustedIssuer({self.issuer!r}, audience={self.audience!r}, jwks={jwks!r})"
 
 
 @dataclass(frozen=True)
@@ -37,9 +64,17 @@ class Settings:
     keys_dir: Path = Path(".hub-keys")
     issuer: str = "urn:zhengwu-credit-hub"
     token_lifetime_seconds: int = 900
+    # For POST /oauth/token, per client id and per address; None switches it off.
+    token_rate_limit: RateLimit | None = DEFAULT_TOKEN_RATE_LIMIT
+    # None: only the hub's own tokens are accepted.
+    external_issuer: TrustedIssuer | None = None
     # None switches rate limiting off (a benchmark, or a limit enforced in front of the hub).
     rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT
     rate_limits_per_client: Mapping[str, RateLimit] = field(default_factory=dict)
+    # A persisted operations manifest (hub.web.persisted); None: any operation, sent as text.
+    persisted_operations: Path | None = None
+    # How long `hub audit prune` keeps audit rows (PIPL Art. 56: at least three years).
+    audit_retention_days: int = DEFAULT_AUDIT_RETENTION_DAYS
 
     @property
     def is_production(self) -> bool:
@@ -51,8 +86,12 @@ class Settings:
             f"Settings(database_url={_mask_url(self.database_url)!r}, env={self.env!r}, "
             f"keys_dir={str(self.keys_dir)!r}, issuer={self.issuer!r}, "
             f"token_lifetime_seconds={self.token_lifetime_seconds}, "
+            f"token_rate_limit={str(self.token_rate_limit or 'off')!r}, "
+            f"external_issuer={self.external_issuer!r}, "
             f"rate_limit={str(self.rate_limit or 'off')!r}, "
-            f"rate_limits_per_client={_limits_text(self.rate_limits_per_client)!r})"
+            f"rate_limits_per_client={_limits_text(self.rate_limits_per_client)!r}, "
+            f"persisted_operations={str(self.persisted_operations or 'off')!r}, "
+            f"audit_retention_days={self.audit_retention_days})"
         )
 
     @classmethod
@@ -69,23 +108,86 @@ class Settings:
                 "HUB_TOKEN_LIFETIME must be a positive number of seconds",
                 field="HUB_TOKEN_LIFETIME",
             )
+        manifest = env.get("HUB_PERSISTED_OPERATIONS", "").strip()
         return cls(
             database_url=normalise_database_url(env.get("HUB_DATABASE_URL", DEFAULT_DATABASE_URL)),
             env=mode,  # type: ignore[arg-type]
             keys_dir=Path(env.get("HUB_KEYS_DIR", ".hub-keys")),
             issuer=env.get("HUB_ISSUER", "urn:zhengwu-credit-hub"),
             token_lifetime_seconds=int(lifetime),
-            rate_limit=_rate_limit_setting(env.get("HUB_RATE_LIMIT", str(DEFAULT_RATE_LIMIT))),
+            token_rate_limit=_rate_limit_setting(
+                env.get("HUB_TOKEN_RATE_LIMIT", str(DEFAULT_TOKEN_RATE_LIMIT)),
+                "HUB_TOKEN_RATE_LIMIT",
+            ),
+            external_issuer=_trusted_issuer(env, mode == "production"),
+            rate_limit=_rate_limit_setting(
+                env.get("HUB_RATE_LIMIT", str(DEFAULT_RATE_LIMIT)), "HUB_RATE_LIMIT"
+            ),
             rate_limits_per_client=parse_rate_limits_per_client(
                 env.get("HUB_RATE_LIMITS_PER_CLIENT", "")
             ),
+            persisted_operations=Path(manifest) if manifest else None,
+            audit_retention_days=_retention_days(env.get("HUB_AUDIT_RETENTION_DAYS", "")),
         )
 
 
-def _rate_limit_setting(text: str) -> RateLimit | None:
+def _retention_days(text: str) -> int:
+    if not text.strip():
+        return DEFAULT_AUDIT_RETENTION_DAYS
+    if not text.strip().isdigit() or int(text) < MIN_AUDIT_RETENTION_DAYS:
+        raise ConfigurationError(
+            f"HUB_AUDIT_RETENTION_DAYS must be a number of days, at least "
+            f"{MIN_AUDIT_RETENTION_DAYS} (PIPL Art. 56 keeps processing records three years); "
+            f"got {text!r}",
+            field="HUB_AUDIT_RETENTION_DAYS",
+        )
+    return int(text)
+
+
+def _rate_limit_setting(text: str, variable: str) -> RateLimit | None:
     if text.strip().lower() == "off":
         return None
-    return parse_rate_limit(text, "HUB_RATE_LIMIT")
+    return parse_rate_limit(text, variable)
+
+
+def _trusted_issuer(env: Mapping[str, str], production: bool) -> TrustedIssuer | None:
+    issuer = env.get("HUB_EXTERNAL_ISSUER", "").strip()
+    jwks = env.get("HUB_EXTERNAL_JWKS", "").strip()
+    audience = env.get("HUB_EXTERNAL_AUDIENCE", "").strip()
+    if not issuer and not jwks and not audience:
+        return None
+    if not issuer:
+        raise ConfigurationError(
+            "HUB_EXTERNAL_ISSUER is required with HUB_EXTERNAL_JWKS or HUB_EXTERNAL_AUDIENCE: "
+            "set it to the `iss` of the tokens to trust, or unset them",
+            field="HUB_EXTERNAL_ISSUER",
+        )
+    hub_issuer = env.get("HUB_ISSUER", Settings.issuer)
+    if issuer == hub_issuer:
+        raise ConfigurationError(
+            f"HUB_EXTERNAL_ISSUER must differ from HUB_ISSUER ({hub_issuer!r}): the `iss` of "
+            "a token decides which keys verify it",
+            field="HUB_EXTERNAL_ISSUER",
+        )
+    if not jwks:
+        raise ConfigurationError(
+            "HUB_EXTERNAL_JWKS is required with HUB_EXTERNAL_ISSUER: the path of a JWKS file "
+            "or the https:// URL of the issuer's JWKS",
+            field="HUB_EXTERNAL_JWKS",
+        )
+    if jwks.startswith("http://") and production:
+        raise ConfigurationError(
+            f"HUB_EXTERNAL_JWKS must be an https:// URL in production (keys fetched over "
+            f"plain HTTP can be replaced on the way); got {_mask_url(jwks)!r}",
+            field="HUB_EXTERNAL_JWKS",
+        )
+    is_url = jwks.startswith(("https://", "http://"))
+    return TrustedIssuer(
+        issuer=issuer,
+        audience=audience or hub_issuer,
+        jwks_url=jwks if is_url else None,
+        jwks_file=None if is_url else Path(jwks),
+    )
 
 
 def parse_rate_limit(text: str, variable: str) -> RateLimit:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.agencies.feeds import CoverageCache
+from hub.audit.purposes import AccessPurpose
 from hub.auth.actor import Actor
 from hub.checks.rules import RuleSet
 from hub.keys import Keys
@@ -25,6 +26,7 @@ class Services:
     ruleset: RuleSet
     keys: Keys
     coverage: CoverageCache
+    audit_key: bytes
 
 
 @dataclass
@@ -33,6 +35,10 @@ class HubContext:
     actor: Actor
     services: Services
     request_id: str
+    # What the caller stated for this request's reads of persons (X-Hub-Purpose and
+    # X-Hub-Reference); a field's own `purpose` argument takes precedence.
+    purpose: AccessPurpose | None = None
+    reference: str | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

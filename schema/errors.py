@@ -6,12 +6,21 @@ own errors are classified; anything unexpected is logged and masked."""
 from __future__ import annotations
 
 import logging
+import traceback
 
 from graphql.error import GraphQLError
 
 from hub.errors import HubError
 
 log = logging.getLogger("hub.graphql")
+
+
+def log_unexpected(where: str, error: BaseException) -> None:
+    """Type and frames only, never the message: an exception's message (a KeyError's key, a
+    database error's parameters) may carry an ID number or a name."""
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    log.error("unexpected error in %s: %s\n%s", where, type(error).__name__, frames)
+
 
 INTERNAL = "INTERNAL_SERVER_ERROR"
 
@@ -27,13 +36,7 @@ def classify(error: GraphQLError) -> GraphQLError:
         # graphql-core's own input coercion (a bad enum or scalar value in the variables).
         return _with(error, error.message, {"code": "BAD_USER_INPUT"})
     if original is not None:
-        # Type and location only: exception messages may carry personal data.
-        log.error(
-            "unexpected error in %s: %s",
-            ".".join(str(p) for p in error.path or ()),
-            type(original).__name__,
-            exc_info=(type(original), original, original.__traceback__),
-        )
+        log_unexpected(".".join(str(p) for p in error.path or ()), original)
         return _with(error, "Internal server error", {"code": INTERNAL})
     if error.extensions and "code" in error.extensions:
         return error

@@ -9,9 +9,12 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionResult
 
+from hub.audit.purposes import AccessPurpose
 from hub.auth.scopes import RECORDS_READ
 from hub.subjects.identifiers import IdNumber
 from hub.subjects.service import persons_by_hash
+from schema.access import note_person_reads, stated_purpose
+from schema.audit_trail import AuditQueries
 from schema.checks import CheckQueries
 from schema.errors import classify_all
 from schema.inputs import SubjectInput, parse_subject
@@ -29,17 +32,29 @@ class SubjectQueries:
         row = await info.context.loaders.organization_by_uscc.load(code.code)  # type: ignore[union-attr]
         return organization_of(row) if row else None
 
-    @scoped_field(RECORDS_READ, description="A person by 居民身份证号码.")
-    async def person(self, info: strawberry.Info, id_number: str) -> Person | None:
+    @scoped_field(
+        RECORDS_READ,
+        description="A person by 居民身份证号码. States a purpose (argument or X-Hub-Purpose); "
+        "every lookup is audited.",
+    )
+    async def person(
+        self,
+        info: strawberry.Info,
+        id_number: str,
+        purpose: AccessPurpose | None = None,
+        reference: str | None = None,
+    ) -> Person | None:
+        stated = stated_purpose(info, purpose, reference)
         subject = parse_subject(SubjectInput(id_number=id_number), "idNumber")
         assert isinstance(subject, IdNumber)
         key = info.context.services.pii.lookup_hash(subject.number)
         row = (await persons_by_hash(info.context.session, [key])).get(key)
+        note_person_reads(info, stated, "person", [(key, "found" if row else "not found")])
         return person_of(row) if row else None
 
 
 @strawberry.type
-class Query(CheckQueries, RecordQueries, SubjectQueries):
+class Query(CheckQueries, RecordQueries, SubjectQueries, AuditQueries):
     pass
 
 

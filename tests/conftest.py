@@ -20,6 +20,7 @@ from hub.settings import Settings
 from hub.subjects.pii import PiiCipher
 
 TABLES = (
+    "audit_events",
     "quarantined_rows",
     "ingest_runs",
     "ingest_cursors",
@@ -96,6 +97,14 @@ async def _empty(database: Database) -> None:
         else:
             for table in TABLES:
                 await connection.execute(text(f"DELETE FROM {table}"))
+        # Back to the genesis head the migration creates: the next test's chain starts at 1.
+        await connection.execute(
+            text(
+                "UPDATE audit_head SET first_seq = 1, first_prev_hash = :genesis, "
+                "last_seq = 0, last_hash = :genesis, mac = ''"
+            ),
+            {"genesis": "0" * 64},
+        )
 
 
 @pytest.fixture

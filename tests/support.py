@@ -108,9 +108,17 @@ async def get_token(
 
 
 async def gql(
-    http: httpx.AsyncClient, token: str | None, query: str, variables: dict[str, Any] | None = None
+    http: httpx.AsyncClient,
+    token: str | None,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    purpose: str | None = None,
 ) -> httpx.Response:
+    """`purpose`: sent as X-Hub-Purpose, as a caller reading persons must state one."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if purpose:
+        headers["X-Hub-Purpose"] = purpose
     return await http.post(
         "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
     )
@@ -151,3 +159,11 @@ async def run_cli(env: dict[str, str], *args: object) -> Any:
     return await asyncio.to_thread(
         CliRunner().invoke, main, [str(a) for a in args], env=env, catch_exceptions=False
     )
+
+
+def audited(session: Any) -> Any:
+    """A session whose reads of persons are noted, as the hub's edges open them."""
+    from hub.audit.service import Caller, open_trail
+
+    open_trail(session, Caller(None, None, "test"))
+    return session

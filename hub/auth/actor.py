@@ -13,6 +13,8 @@ class Actor:
     client_id: str | None
     agency_id: int | None
     scopes: frozenset[str]
+    # A 行政区划 prefix (e.g. "3201"): the client reads only subjects registered there.
+    jurisdiction: str | None = None
 
     def has(self, scope: str) -> bool:
         return scope in self.scopes

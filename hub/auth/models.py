@@ -18,6 +18,8 @@ class Client(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     scopes: Mapped[str] = mapped_column(Text)
     secret_hash: Mapped[str] = mapped_column(String(255))
+    # 行政区划 prefix the client may read subjects of (see hub.access.rules); None: all.
+    jurisdiction: Mapped[str | None] = mapped_column(String(6), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 

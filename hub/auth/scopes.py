@@ -10,12 +10,24 @@ CHECK_PROCUREMENT = "check:procurement"
 RECORDS_READ = "records:read"
 RECORDS_READ_PII = "records:read:pii"
 RECORDS_WRITE = "records:write"
+OBJECTIONS_MANAGE = "objections:manage"
+SYNC_READ = "sync:read"
+AUDIT_READ = "audit:read"
 ADMIN = "admin"
 
 CHECK_SCOPES = (CHECK_HIRING, CHECK_TRANSFER, CHECK_AWARD, CHECK_APPRAISAL, CHECK_PROCUREMENT)
 
 ALL_SCOPES: frozenset[str] = frozenset(
-    {*CHECK_SCOPES, RECORDS_READ, RECORDS_READ_PII, RECORDS_WRITE, ADMIN}
+    {
+        *CHECK_SCOPES,
+        RECORDS_READ,
+        RECORDS_READ_PII,
+        RECORDS_WRITE,
+        OBJECTIONS_MANAGE,
+        SYNC_READ,
+        AUDIT_READ,
+        ADMIN,
+    }
 )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.access.rules import jurisdiction_prefix
 from hub.agencies.models import Agency
 from hub.auth.actor import Actor
 from hub.auth.models import Client
@@ -50,8 +51,15 @@ _DUMMY_HASH = hash_secret("no such client")
 
 
 async def add_client(
-    session: AsyncSession, *, name: str, agency_uscc: str, scopes: str, client_id: str | None = None
+    session: AsyncSession,
+    *,
+    name: str,
+    agency_uscc: str,
+    scopes: str,
+    client_id: str | None = None,
+    jurisdiction: str | None = None,
 ) -> IssuedClient:
+    prefix = jurisdiction_prefix(jurisdiction) if jurisdiction else None
     try:
         scope_set = parse_scopes(scopes)
     except ValueError as exc:
@@ -70,6 +78,7 @@ async def add_client(
         agency_id=agency.id,
         scopes=" ".join(sorted(scope_set)),
         secret_hash=hash_secret(secret),
+        jurisdiction=prefix,
     )
     session.add(client)
     await session.flush()
@@ -141,7 +150,7 @@ async def actor_for_token(session: AsyncSession, claims: TokenClaims) -> Actor:
     """Revocation and scope reductions take effect at once, even for tokens already issued."""
     row = (
         await session.execute(
-            select(Client.agency_id, Client.scopes, Client.revoked_at).where(
+            select(Client.agency_id, Client.scopes, Client.revoked_at, Client.jurisdiction).where(
                 Client.id == claims.client_id
             )
         )
@@ -149,4 +158,9 @@ async def actor_for_token(session: AsyncSession, claims: TokenClaims) -> Actor:
     if row is None or row.revoked_at is not None:
         raise Unauthenticated("the client of this token is unknown or revoked")
     scopes = claims.scopes & frozenset(row.scopes.split())
-    return Actor(client_id=claims.client_id, agency_id=row.agency_id, scopes=scopes)
+    return Actor(
+        client_id=claims.client_id,
+        agency_id=row.agency_id,
+        scopes=scopes,
+        jurisdiction=row.jurisdiction,
+    )

@@ -13,14 +13,17 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.access.rules import in_jurisdiction
 from hub.agencies.feeds import coverage
 from hub.agencies.models import AgencyFamily
+from hub.audit.chain import AccessEntry
+from hub.audit.service import note
 from hub.auth.actor import Actor
 from hub.checks.models import Check, StoredCheck
 from hub.checks.purposes import Purpose
 from hub.checks.rules import Evaluation, RecordFacts, RuleSet, evaluate
 from hub.db.base import utcnow
-from hub.errors import HubError, InvalidInput, Unsupported
+from hub.errors import Forbidden, HubError, InvalidInput, Unsupported
 from hub.records.enums import SubjectType
 from hub.records.models import CreditRecord
 from hub.records.service import records_of_subjects
@@ -141,15 +144,34 @@ async def run_checks(
         outcomes.append(
             _answer(ruleset, actor, request, key, person, organization, records, covered, pii)
         )
-    rows = [o.check.row() for o in outcomes if isinstance(o, CheckOutcome)]
-    if rows:
-        await session.execute(insert(Check), rows)
+    answered = [o.check for o in outcomes if isinstance(o, CheckOutcome)]
+    if answered:
+        await session.execute(insert(Check), [c.row() for c in answered])
+        note(session, (_access(c) for c in answered))
     return outcomes
+
+
+def _access(check: StoredCheck) -> AccessEntry:
+    return AccessEntry(
+        operation="check",
+        subject_type=check.subject_type.value,
+        subject_key=check.subject_key,
+        purpose=check.purpose.value,
+        reference=check.reference,
+        result=f"{check.verdict.value}; check {check.id}",
+        at=check.checked_at,
+    )
 
 
 def _problem(ruleset: RuleSet, actor: Actor, request: CheckRequest) -> HubError | None:
     try:
         actor.require(request.purpose.scope)
+        if not in_jurisdiction(actor.jurisdiction, request.subject.region_code):
+            raise Forbidden(
+                f"the subject is registered outside this client's jurisdiction "
+                f"({actor.jurisdiction})",
+                field="input.subject",
+            )
         subject_type = _subject_type(request)
         if not any(
             request.purpose in rule.purposes and rule.subject_type in (None, subject_type)

@@ -1,6 +1,7 @@
 """Imports every model so that `Base.metadata` is complete (Alembic and model tests)."""
 
 from hub.agencies.models import Agency, SourceFeed
+from hub.audit.models import AuditEvent, AuditHead
 from hub.auth.models import Client
 from hub.checks.models import Check
 from hub.db.base import Base
@@ -10,6 +11,8 @@ from hub.subjects.models import Organization, Person
 
 __all__ = [
     "Agency",
+    "AuditEvent",
+    "AuditHead",
     "Base",
     "Check",
     "Client",

@@ -7,11 +7,11 @@ operation (no CSRF path); a JSON array (a batch) is refused."""
 
 from __future__ import annotations
 
-import logging
 import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from urllib.parse import unquote
 
 import orjson
 from graphql import (
@@ -26,18 +26,21 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 
+from hub.access.enforcement import bind
+from hub.audit.purposes import AccessPurpose
+from hub.audit.service import Caller, open_trail, seal_pending
 from hub.auth.actor import Actor
 from hub.auth.service import actor_for_token
-from hub.auth.tokens import TokenClaims, TokenIssuer
+from hub.auth.tokens import TokenClaims
+from hub.auth.verifier import TokenVerifier
 from hub.errors import Unauthenticated
 from hub.web import metrics as outcomes
 from hub.web.metrics import Exchange, Metrics, root_fields
+from hub.web.persisted import Refusal, admit, persisted_query
 from hub.web.ratelimit import RateLimiter
 from schema.context import HubContext
-from schema.errors import INTERNAL
+from schema.errors import INTERNAL, log_unexpected
 from schema.limits import LIMITS
-
-log = logging.getLogger("hub.web")
 
 MAX_BODY = 2 * 1024 * 1024
 
@@ -90,15 +93,15 @@ def is_public_operation(query: str) -> bool:
     return True
 
 
-def bearer_claims(request: Request) -> TokenClaims:
+async def bearer_claims(request: Request) -> TokenClaims:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated(
             "send an access token: Authorization: Bearer <token> (see /oauth/token)"
         )
-    issuer: TokenIssuer = request.app.state.tokens
-    return issuer.verify(token.strip())
+    verifier: TokenVerifier = request.app.state.verifier
+    return await verifier.verify(token.strip())
 
 
 async def graphql_endpoint(request: Request) -> Response:
@@ -106,10 +109,10 @@ async def graphql_endpoint(request: Request) -> Response:
     with metrics.graphql_request() as exchange:
         try:
             return await _respond(request, exchange)
-        except Exception:
+        except Exception as error:
             # Starlette would answer text/plain; the caller gets the same masked error as
             # for a failure inside a resolver. Type and place only: messages may carry PII.
-            log.exception("unexpected error in the /graphql handler")
+            log_unexpected("the /graphql handler", error)
             exchange.outcome = outcomes.INTERNAL
             return graphql_error("Internal server error", INTERNAL, 500)
 
@@ -138,21 +141,38 @@ async def _respond(request: Request, exchange: Exchange) -> Response:
     claims = None
     if not anonymous:
         try:
-            claims = bearer_claims(request)
+            claims = await bearer_claims(request)
         except Unauthenticated as exc:
             return unauthorized(exc.message)
     limited = _rate_limited(request, claims, exchange)
     if limited is not None:
         return limited
+    refused = admit(
+        state.persisted_operations, state.metrics, claims, operation.query, operation.name
+    )
+    if refused is not None:
+        return graphql_error(refused.message, refused.code, refused.status)
 
-    request_id = _request_id(request.headers.get("x-request-id", ""))
+    stated = stated_in_headers(request)
+    if isinstance(stated, Response):
+        return stated
+    request_id = request_id_from(request.headers.get("x-request-id", ""))
     async with state.sessions() as session:
         try:
             actor = await actor_for_token(session, claims) if claims else ANONYMOUS
         except Unauthenticated as exc:
             return unauthorized(exc.message)
+        # From here on every statement is filtered for this caller, and every read of a
+        # person is noted for the audit trail.
+        bind(session, actor)
+        open_trail(session, Caller(actor.client_id, actor.agency_id, request_id))
         context = HubContext(
-            session=session, actor=actor, services=state.services, request_id=request_id
+            session=session,
+            actor=actor,
+            services=state.services,
+            request_id=request_id,
+            purpose=stated[0],
+            reference=stated[1],
         )
         result = await state.schema.execute(
             operation.query,
@@ -165,6 +185,8 @@ async def _respond(request: Request, exchange: Exchange) -> Response:
             await session.rollback()
         else:
             await session.commit()
+            # No answer leaves before the accesses it reveals are in the audit trail.
+            await seal_pending(state.sessions, session, state.services.audit_key)
 
     if failed:
         exchange.outcome = outcomes.INTERNAL
@@ -200,6 +222,11 @@ async def _read_operation(request: Request) -> _Operation | Response:
             "BATCH_NOT_SUPPORTED",
             400,
         )
+    persisted = persisted_query(payload, request.app.state.persisted_operations)
+    if isinstance(persisted, Refusal):
+        return graphql_error(persisted.message, persisted.code, persisted.status)
+    if persisted is not None:  # sent by its hash alone: the text comes from the manifest
+        payload = {**payload, "query": persisted}
     if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
         return graphql_error(
             "the body must be one JSON object with a `query` string", "BAD_REQUEST", 400
@@ -255,7 +282,24 @@ def _rate_limited(
     )
 
 
-def _request_id(given: str) -> str:
+def stated_in_headers(request: Request) -> tuple[AccessPurpose | None, str | None] | Response:
+    """X-Hub-Purpose (an AccessPurpose value) and X-Hub-Reference (percent-encoded when it
+    is not ASCII, e.g. a 招录公告号): why the caller reads persons in this request."""
+    raw = request.headers.get("x-hub-purpose", "").strip()
+    purpose = None
+    if raw:
+        try:
+            purpose = AccessPurpose(raw.upper())
+        except ValueError:
+            known = ", ".join(p.value for p in AccessPurpose)
+            return graphql_error(
+                f"X-Hub-Purpose: unknown purpose; one of {known}", "BAD_USER_INPUT", 400
+            )
+    reference = request.headers.get("x-hub-reference")
+    return purpose, unquote(reference) if reference is not None else None
+
+
+def request_id_from(given: str) -> str:
     # A caller's id is kept for correlation only if it is short and plain (it reaches logs).
     if 0 < len(given) <= 64 and all(c.isalnum() or c in "-_." for c in given):
         return given

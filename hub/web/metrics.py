@@ -24,6 +24,8 @@ from prometheus_client import (
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hub.web.ingest_metrics import IngestCollector
+
 UNKNOWN = "unknown"
 UNSELECTED = "unselected"
 CHECK_FIELDS = frozenset({"check", "checks"})
@@ -48,6 +50,7 @@ class Metrics:
     def __init__(self, operations: frozenset[str]) -> None:
         self.operations = operations
         self.registry = CollectorRegistry()
+        self.ingest = IngestCollector(self.registry)  # read from the database at each scrape
         self.requests = Counter(
             "hub_graphql_requests",
             "GraphQL requests by first root field and outcome.",
@@ -73,6 +76,13 @@ class Metrics:
             "Requests refused with RATE_LIMITED, by client id ('anonymous' for callers "
             "limited by address).",
             ["client"],
+            registry=self.registry,
+        )
+        self.unlisted_operations = Counter(
+            "hub_unlisted_operations",
+            "Operations outside the client's persisted operations list, by client id and "
+            "mode: 'enforce' were refused, 'measure' ran.",
+            ["client", "mode"],
             registry=self.registry,
         )
 
@@ -135,17 +145,5 @@ def _subfield_key(field: FieldNode, name: str) -> str | None:
 
 async def metrics_endpoint(request: Request) -> Response:
     metrics: Metrics = request.app.state.metrics
+    await metrics.ingest.refresh(request.app.state.sessions)
     return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
-
-
-def ingest_rows_counter(registry: CollectorRegistry) -> Counter:
-    """Rows an ingest run handled, by connector and outcome (inserted, updated, unchanged,
-    quarantined …). Ingest runs in the `hub sync` CLI process, which serves no `/metrics`;
-    this definition is for a CLI that writes its counts for a Prometheus textfile collector
-    or pushes them to a Pushgateway. Nothing records it yet."""
-    return Counter(
-        "hub_ingest_rows",
-        "Rows handled by ingest runs, by connector and outcome.",
-        ["connector", "outcome"],
-        registry=registry,
-    )

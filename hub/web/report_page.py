@@ -1,6 +1,7 @@
 """`GET /reports/{id}`: a check report as a printable Chinese page, with its signed token.
 
-Only the agency that asked for the check (or an admin client) may open it."""
+Only the agency that asked for the check (or an admin client) may open it; every opening
+is audited."""
 
 from __future__ import annotations
 
@@ -10,21 +11,24 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from hub.access.enforcement import bind
 from hub.agencies.models import Agency
-from hub.auth.scopes import ADMIN
+from hub.audit.chain import AccessEntry
+from hub.audit.service import Caller, note, open_trail, seal_pending
 from hub.auth.service import actor_for_token
 from hub.checks.models import Check
 from hub.checks.purposes import Purpose, Verdict
 from hub.checks.reports import report_document, sign_report
+from hub.db.base import utcnow
 from hub.errors import Unauthenticated
-from hub.web.graphql import bearer_claims, graphql_error, unauthorized
+from hub.web.graphql import bearer_claims, graphql_error, request_id_from, unauthorized
 
 FAMILY_LABELS = {"DISCIPLINE": "纪检监察", "COURT": "人民法院", "HR": "组织人事", "FINANCE": "财政"}
 
 
 async def report_page(request: Request) -> Response:
     try:
-        claims = bearer_claims(request)
+        claims = await bearer_claims(request)
     except Unauthenticated as exc:
         return unauthorized(exc.message)
     state = request.app.state
@@ -33,14 +37,39 @@ async def report_page(request: Request) -> Response:
             actor = await actor_for_token(session, claims)
         except Unauthenticated as exc:
             return unauthorized(exc.message)
+        bind(session, actor)
+        open_trail(
+            session,
+            Caller(
+                actor.client_id,
+                actor.agency_id,
+                request_id_from(request.headers.get("x-request-id", "")),
+            ),
+        )
+        # Another agency's check is not found, exactly like an absent one (hub.access): a
+        # check's existence is not public.
         check = await session.get(Check, request.path_params["check_id"])
-        # The same answer for "absent" and "not yours": a check's existence is not public.
-        if check is None or not (actor.has(ADMIN) or actor.agency_id == check.agency_id):
+        if check is None:
             return graphql_error("no such report for this client", "NOT_FOUND", 404)
         agency = await session.get(Agency, check.agency_id) if check.agency_id else None
+        note(session, [_opened(check)])
+        await session.commit()
+    await seal_pending(state.sessions, session, state.services.audit_key)
     document = report_document(check, agency)
     token = sign_report(state.keys, document)
     return HTMLResponse(render(document, token))
+
+
+def _opened(check: Check) -> AccessEntry:
+    return AccessEntry(
+        operation="report",
+        subject_type=check.subject_type.value,
+        subject_key=check.subject_key,
+        purpose=check.purpose.value,
+        reference=check.reference,
+        result=f"report of check {check.id}",
+        at=utcnow(),
+    )
 
 
 _templates = Environment(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from support import make_id_number
+from support import audited, make_id_number
 
 from hub.auth.actor import Actor
 from hub.auth.scopes import ALL_SCOPES
@@ -40,6 +40,6 @@ async def test_a_purpose_the_rule_set_has_no_rules_for_is_refused(db, pii):
         CheckRequest(Purpose.HIRING, subject, "招录", date(2026, 11, 1)),
     ]
     async with db.sessions.begin() as session:
-        refused, answered = await run_checks(session, pii, HIRING_ONLY, operator, requests)
+        refused, answered = await run_checks(audited(session), pii, HIRING_ONLY, operator, requests)
     assert isinstance(refused, Unsupported) and refused.field == "input.purpose"
     assert answered.evaluation.verdict.value == "CLEAR"

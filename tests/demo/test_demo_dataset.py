@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, select
+from support import audited
 
 from hub.auth.actor import Actor
 from hub.auth.scopes import ALL_SCOPES
@@ -70,7 +71,7 @@ async def test_showcase_people_get_the_verdicts_the_readme_promises(db, pii):
             purpose, parse_id_number(person.id_number), "README", TODAY, person.name
         )
         async with db.sessions.begin() as session:
-            outcome = await run_check(session, pii, current_ruleset(), OPERATOR, request)
+            outcome = await run_check(audited(session), pii, current_ruleset(), OPERATOR, request)
         assert outcome.warnings == ()
         answers.append((position, purpose, outcome.evaluation.verdict))
     assert answers == PROMISES

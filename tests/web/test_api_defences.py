@@ -36,7 +36,9 @@ def nested_person(levels: int) -> str:
 
 async def test_an_operation_deeper_than_10_is_refused(production, db):
     token = await reader(production, db)
-    assert "errors" not in (await gql(production, token, nested_person(4))).json()  # depth 9
+    assert (
+        "errors" not in (await gql(production, token, nested_person(4), purpose="HIRING")).json()
+    )  # depth 9
     refused = await gql(production, token, nested_person(5))  # depth 11
     assert refused.json()["data"] is None
     assert "exceeds maximum operation depth of 10" in refused.json()["errors"][0]["message"]

@@ -86,7 +86,9 @@ async def test_without_the_pii_scope_id_number_and_name_are_masked(http, db):
     id_number = make_id_number(seq=61)
     await seed_person(http, db, id_number)
     token = await token_for(http, db, "records:read")
-    person = (await gql(http, token, PERSON, {"n": id_number})).json()["data"]["person"]
+    person = (await gql(http, token, PERSON, {"n": id_number}, purpose="HIRING")).json()["data"][
+        "person"
+    ]
     assert person["idNumber"] == id_number[:6] + "********" + id_number[-4:]
     assert person["name"] == "欧***"
     assert person["records"] == [{"sourceRef": "江纪政处〔2025〕9号"}]
@@ -96,7 +98,9 @@ async def test_with_the_pii_scope_the_clear_values_are_shown(http, db):
     id_number = make_id_number(seq=63)
     await seed_person(http, db, id_number)
     token = await token_for(http, db, "records:read records:read:pii")
-    person = (await gql(http, token, PERSON, {"n": id_number})).json()["data"]["person"]
+    person = (await gql(http, token, PERSON, {"n": id_number}, purpose="HIRING")).json()["data"][
+        "person"
+    ]
     assert person == {
         "idNumber": id_number,
         "name": "欧阳修文",

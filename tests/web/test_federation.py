@@ -77,6 +77,7 @@ async def test_entities_keep_the_order_of_representations_and_null_unknown_ones(
             token,
             "query($n: String!) { person(idNumber: $n) { id } }",
             {"n": make_id_number(seq=51)},
+            purpose="HIRING",
         )
     ).json()
     person_id = person["data"]["person"]["id"]
@@ -86,7 +87,9 @@ async def test_entities_keep_the_order_of_representations_and_null_unknown_ones(
         {"__typename": "Person", "id": person_id},
         {"__typename": "Organization", "uscc": make_uscc(seed=100)},
     ]
-    body = (await gql(http, token, ENTITIES, {"representations": representations})).json()
+    body = (
+        await gql(http, token, ENTITIES, {"representations": representations}, purpose="HIRING")
+    ).json()
     assert "errors" not in body, body
     entities = body["data"]["_entities"]
     assert entities[0] == {

@@ -41,7 +41,9 @@ async def test_paging_visits_every_record_once(http, db):
     token = await seed(http, db)
     seen, after = [], None
     while True:
-        body = (await gql(http, token, RECORDS, {"first": 3, "after": after})).json()
+        body = (
+            await gql(http, token, RECORDS, {"first": 3, "after": after}, purpose="HIRING")
+        ).json()
         page = body["data"]["records"]
         seen += [edge["node"]["sourceRef"] for edge in page["edges"]]
         if not page["pageInfo"]["hasNextPage"]:
@@ -54,7 +56,13 @@ async def test_paging_visits_every_record_once(http, db):
 async def test_filters_and_nested_fields(http, db):
     token = await seed(http, db)
     body = (
-        await gql(http, token, RECORDS, {"first": 10, "filter": {"category": "PARTY_DISCIPLINE"}})
+        await gql(
+            http,
+            token,
+            RECORDS,
+            {"first": 10, "filter": {"category": "PARTY_DISCIPLINE"}},
+            purpose="SUPERVISION",
+        )
     ).json()
     nodes = [edge["node"] for edge in body["data"]["records"]["edges"]]
     assert len(nodes) == 4
@@ -71,6 +79,7 @@ async def test_filters_and_nested_fields(http, db):
             token,
             RECORDS,
             {"first": 10, "filter": {"subject": {"idNumber": make_id_number(seq=103)}}},
+            purpose="SUPERVISION",
         )
     ).json()
     assert [e["node"]["sourceRef"] for e in one["data"]["records"]["edges"]] == [

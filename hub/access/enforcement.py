@@ -1,0 +1,96 @@
+"""The one enforcement point for rows: every ORM statement run in a caller's session gets
+that caller's criteria (`do_orm_execute` + `with_loader_criteria`, as SQLAlchemy suggests),
+and every flush is checked for changes to another agency's records. Resolvers and services
+never filter by caller themselves.
+
+A session is a caller's once `bind` is called on it; an unbound session (migrations,
+ingest, the operator's CLI) is not filtered."""
+
+from __future__ import annotations
+
+from itertools import chain
+from typing import Any
+
+from sqlalchemy import event, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+
+from hub.access.rules import (
+    UNSHARED_STATUSES,
+    may_change_record,
+    sees_unshared_records_of_others,
+)
+from hub.auth.actor import Actor
+from hub.auth.scopes import ADMIN
+from hub.checks.models import Check
+from hub.errors import Forbidden
+from hub.records.models import CreditRecord
+from hub.subjects.models import Organization, Person
+
+_ACTOR = "hub.access.actor"
+
+
+def bind(session: AsyncSession, actor: Actor) -> None:
+    session.info[_ACTOR] = actor
+
+
+def criteria_for(actor: Actor) -> list[Any]:
+    options: list[Any] = []
+    if not sees_unshared_records_of_others(actor):
+        own = actor.agency_id
+        options.append(
+            with_loader_criteria(
+                CreditRecord,
+                lambda cls: or_(cls.source_agency_id == own, cls.status.not_in(UNSHARED_STATUSES)),
+                include_aliases=True,
+            )
+        )
+    if not actor.has(ADMIN):
+        # A stored check (and its report) belongs to the agency that asked.
+        asker = actor.agency_id
+        options.append(
+            with_loader_criteria(Check, lambda cls: cls.agency_id == asker, include_aliases=True)
+        )
+    if actor.jurisdiction is not None:
+        within = actor.jurisdiction + "%"
+        options += [
+            with_loader_criteria(
+                Person, lambda cls: cls.region_code.like(within), include_aliases=True
+            ),
+            with_loader_criteria(
+                Organization, lambda cls: cls.region_code.like(within), include_aliases=True
+            ),
+            # A record is read with its subject: outside the jurisdiction, neither is seen.
+            with_loader_criteria(
+                CreditRecord,
+                lambda cls: or_(
+                    cls.person_id.in_(select(Person.id).where(Person.region_code.like(within))),
+                    cls.organization_id.in_(
+                        select(Organization.id).where(Organization.region_code.like(within))
+                    ),
+                ),
+                include_aliases=True,
+            ),
+        ]
+    return options
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _apply_row_criteria(state: ORMExecuteState) -> None:
+    actor: Actor | None = state.session.info.get(_ACTOR)
+    # Column loads refresh attributes of an object the caller could already see.
+    if actor is None or not state.is_select or state.is_column_load:
+        return
+    options = criteria_for(actor)
+    if options:
+        state.statement = state.statement.options(*options)
+
+
+@event.listens_for(Session, "before_flush")
+def _only_own_records_change(session: Session, _context: Any, _instances: Any) -> None:
+    actor: Actor | None = session.info.get(_ACTOR)
+    if actor is None:
+        return
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, CreditRecord) and not may_change_record(actor, obj.source_agency_id):
+            raise Forbidden("an agency may change only its own records", field="records")

@@ -1,0 +1,39 @@
+"""Row rules as pure functions over values; hub.access.enforcement turns them into SQL."""
+
+from __future__ import annotations
+
+from hub.auth.actor import Actor
+from hub.auth.scopes import ADMIN
+from hub.errors import InvalidInput
+from hub.records.enums import RecordStatus
+
+# 信用修复管理办法 (令2025年第36号) Art. 3: a repaired record is no longer shared or used; a
+# revoked one was withdrawn as wrong. Only the agency that owns it (and an admin) sees them.
+UNSHARED_STATUSES: tuple[RecordStatus, ...] = (RecordStatus.REVOKED, RecordStatus.REPAIRED)
+
+
+def sees_unshared_records_of_others(actor: Actor) -> bool:
+    return actor.has(ADMIN)
+
+
+def may_change_record(actor: Actor, source_agency_id: int) -> bool:
+    """A source agency writes, corrects and manages only its own records."""
+    return actor.has(ADMIN) or actor.agency_id == source_agency_id
+
+
+def jurisdiction_prefix(code: str, *, field: str = "jurisdiction") -> str:
+    """A 行政区划代码 (or its 2- or 4-digit prefix) as the prefix it covers: 320000 → 32
+    (a province), 320100 → 3201 (a city), 320102 → 320102 (a county)."""
+    text = code.strip()
+    if len(text) not in (2, 4, 6) or not text.isdigit():
+        raise InvalidInput(
+            "a jurisdiction is a 6-digit 行政区划代码 (e.g. 320100) or its 2- or 4-digit prefix",
+            field=field,
+        )
+    while len(text) > 2 and text.endswith("00"):
+        text = text[:-2]
+    return text
+
+
+def in_jurisdiction(prefix: str | None, region_code: str) -> bool:
+    return prefix is None or region_code.startswith(prefix)

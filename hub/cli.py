@@ -75,8 +75,13 @@ def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from hub.keys import load_keys
+    from hub.web.persisted import load as load_persisted_operations
 
-    load_keys(_settings())  # fail before forking workers if keys are missing in production
+    settings = _settings()
+    # Fail with one clear line before forking workers: keys missing in production, or a
+    # persisted-operations manifest that does not check out.
+    load_keys(settings)
+    load_persisted_operations(settings.persisted_operations)
     console.print(f"hub listening on http://{host}:{port}  (GraphQL: /graphql)")
     uvicorn.run("hub.asgi:app", host=host, port=port, workers=workers, log_level="info")
 

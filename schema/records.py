@@ -138,6 +138,7 @@ class RecordMutations:
             agency_id=actor.agency_id,
             drafts=[to_draft(r) for r in records],
             actor=actor.client_id,
+            jurisdiction=actor.jurisdiction,
         )
         return SubmitResult(
             accepted=result.accepted,

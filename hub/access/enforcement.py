@@ -11,7 +11,7 @@ from __future__ import annotations
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import event, or_, select
+from sqlalchemy import event, inspect, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
@@ -75,15 +75,39 @@ def criteria_for(actor: Actor) -> list[Any]:
     return options
 
 
+def write_criteria_for(actor: Actor) -> list[Any]:
+    if actor.has(ADMIN):
+        return []
+    own = actor.agency_id
+    return [
+        with_loader_criteria(
+            CreditRecord, lambda cls: cls.source_agency_id == own, include_aliases=True
+        )
+    ]
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _apply_row_criteria(state: ORMExecuteState) -> None:
     actor: Actor | None = state.session.info.get(_ACTOR)
-    # Column loads refresh attributes of an object the caller could already see.
-    if actor is None or not state.is_select or state.is_column_load:
+    if actor is None:
         return
-    options = criteria_for(actor)
+    if state.is_select and not state.is_column_load:
+        # Column loads refresh attributes of an object the caller could already see.
+        options = criteria_for(actor)
+    elif state.is_update or state.is_delete:
+        # A bulk UPDATE or DELETE reaches only the caller's own records.
+        options = write_criteria_for(actor)
+    elif state.is_insert and not actor.has(ADMIN) and _targets_records(state):
+        # A bulk INSERT would bypass the flush check below: records are added one by one.
+        raise Forbidden("records are added through submitRecords", field="records")
+    else:
+        return
     if options:
         state.statement = state.statement.options(*options)
+
+
+def _targets_records(state: ORMExecuteState) -> bool:
+    return any(mapper.class_ is CreditRecord for mapper in state.all_mappers)
 
 
 @event.listens_for(Session, "before_flush")
@@ -92,5 +116,15 @@ def _only_own_records_change(session: Session, _context: Any, _instances: Any) -
     if actor is None:
         return
     for obj in chain(session.new, session.dirty, session.deleted):
-        if isinstance(obj, CreditRecord) and not may_change_record(actor, obj.source_agency_id):
+        if isinstance(obj, CreditRecord) and not all(
+            may_change_record(actor, agency) for agency in _owners(obj)
+        ):
             raise Forbidden("an agency may change only its own records", field="records")
+
+
+def _owners(record: CreditRecord) -> set[int]:
+    # The owner it had when loaded as well as the one it would get: taking over another
+    # agency's record is as much a change of it as editing it.
+    history = inspect(record).attrs.source_agency_id.history
+    values = (*history.added, *history.unchanged, *history.deleted, record.source_agency_id)
+    return {value for value in values if value is not None}

@@ -25,7 +25,7 @@ def jurisdiction_prefix(code: str, *, field: str = "jurisdiction") -> str:
     """A 行政区划代码 (or its 2- or 4-digit prefix) as the prefix it covers: 320000 → 32
     (a province), 320100 → 3201 (a city), 320102 → 320102 (a county)."""
     text = code.strip()
-    if len(text) not in (2, 4, 6) or not text.isdigit():
+    if len(text) not in (2, 4, 6) or not (text.isascii() and text.isdigit()):
         raise InvalidInput(
             "a jurisdiction is a 6-digit 行政区划代码 (e.g. 320100) or its 2- or 4-digit prefix",
             field=field,

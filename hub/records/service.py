@@ -12,6 +12,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import clock
+from hub.access.rules import in_jurisdiction
 from hub.agencies.feeds import mark_delivered
 from hub.agencies.models import Agency
 from hub.db.base import utcnow
@@ -63,6 +64,7 @@ async def submit_records(
     actor: str | None,
     stream: str = "push",
     today: date | None = None,
+    jurisdiction: str | None = None,
 ) -> SubmitResult:
     """Validate each row on its own, then upsert the valid ones on (agency, stream, sourceRef):
     an identical row changes nothing; a changed row bumps the version and adds an event."""
@@ -72,7 +74,7 @@ async def submit_records(
             field="records",
         )
     result = SubmitResult()
-    valid = _validate_all(drafts, today or clock.today(), result)
+    valid = _validate_all(drafts, today or clock.today(), result, jurisdiction)
     subject_keys = await _resolve_subjects(session, pii, valid, result)
     accepted = [(i, v) for i, v in valid if i in subject_keys]
 
@@ -120,7 +122,7 @@ async def submit_records(
 
 
 def _validate_all(
-    drafts: Sequence[RecordDraft], today: date, result: SubmitResult
+    drafts: Sequence[RecordDraft], today: date, result: SubmitResult, jurisdiction: str | None
 ) -> list[tuple[int, ValidRecord]]:
     valid: list[tuple[int, ValidRecord]] = []
     first_row_of: dict[str, int] = {}
@@ -139,9 +141,22 @@ def _validate_all(
             )
             continue
         first_row_of[outcome.source_ref] = index
+        if not in_jurisdiction(jurisdiction, _region(outcome)):
+            # Refused alike whether the hub knows the subject or not: the answer must not
+            # tell a writer what exists outside its jurisdiction.
+            result.rejected.append(
+                RowError(index, "subject", f"outside this client's jurisdiction ({jurisdiction})")
+            )
+            continue
         result.warnings.extend(RowError(index, "subject", w) for w in outcome.warnings)
         valid.append((index, outcome))
     return valid
+
+
+def _region(record: ValidRecord) -> str:
+    subject = record.person_id_number or record.organization
+    assert subject is not None
+    return subject.region_code
 
 
 def _row_errors(index: int, problems: list[Problem]) -> list[RowError]:

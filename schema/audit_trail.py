@@ -11,6 +11,7 @@ from hub.audit import service
 from hub.audit.models import AuditEvent
 from hub.audit.purposes import AccessPurpose
 from hub.auth.scopes import AUDIT_READ
+from hub.db.cursors import encode_cursor
 from hub.subjects.identifiers import IdNumber
 from schema.access import note_person_reads, stated_purpose
 from schema.inputs import SubjectInput, parse_subject
@@ -103,7 +104,7 @@ class AuditQueries:
         if isinstance(parsed, IdNumber):
             note_person_reads(info, stated, "auditTrail", [(key, f"{len(page.events)} entries")])
         edges = [
-            AuditEntryEdge(cursor=service.encode_cursor(e.seq), node=AuditEntry(row=e))
+            AuditEntryEdge(cursor=encode_cursor("audit", e.seq), node=AuditEntry(row=e))
             for e in page.events
         ]
         return AuditTrailConnection(

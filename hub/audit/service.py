@@ -6,7 +6,6 @@ sealed: if sealing fails, the caller gets an error, not the data."""
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +22,7 @@ from hub.audit.chain import (
     sealed_head,
 )
 from hub.audit.models import AuditEvent, AuditHead
+from hub.db.cursors import decode_cursor
 from hub.errors import InvalidInput
 
 HEAD_ID = 1
@@ -189,20 +189,6 @@ class TrailPage:
     has_next_page: bool
 
 
-def encode_cursor(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"audit:{seq}".encode()).decode()
-
-
-def decode_cursor(cursor: str) -> int:
-    try:
-        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if kind != "audit":
-            raise ValueError(kind)
-        return int(value)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput("not a cursor this API returned", field="after") from exc
-
-
 async def trail(
     session: AsyncSession, subject_key: str, *, first: int, after: str | None
 ) -> TrailPage:
@@ -216,6 +202,6 @@ async def trail(
         .limit(first + 1)
     )
     if after is not None:
-        query = query.where(AuditEvent.seq < decode_cursor(after))
+        query = query.where(AuditEvent.seq < decode_cursor("audit", after))
     rows = list(await session.scalars(query))
     return TrailPage(rows[:first], has_next_page=len(rows) > first)

@@ -147,19 +147,32 @@ async def run_checks(
     answered = [o.check for o in outcomes if isinstance(o, CheckOutcome)]
     if answered:
         await session.execute(insert(Check), [c.row() for c in answered])
-        note(session, (_access(c) for c in answered))
+        note(
+            session,
+            (
+                check_access(c, "check", f"{c.verdict.value}; check {c.id}", c.checked_at)
+                for c in answered
+            ),
+        )
     return outcomes
 
 
-def _access(check: StoredCheck) -> AccessEntry:
+def _summary(check: StoredCheck) -> str:
+    return f"{check.verdict.value}; check {check.id}"
+
+
+def check_access(
+    check: Check | StoredCheck, operation: str, result: str, at: datetime
+) -> AccessEntry:
+    """The audit entry of a check, or of anything shown from it (its report page)."""
     return AccessEntry(
-        operation="check",
+        operation=operation,
         subject_type=check.subject_type.value,
         subject_key=check.subject_key,
         purpose=check.purpose.value,
         reference=check.reference,
-        result=f"{check.verdict.value}; check {check.id}",
-        at=check.checked_at,
+        result=result,
+        at=at,
     )
 
 

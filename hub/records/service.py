@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,6 +15,7 @@ from hub.access.rules import in_jurisdiction
 from hub.agencies.feeds import mark_delivered
 from hub.agencies.models import Agency
 from hub.db.base import utcnow
+from hub.db.cursors import decode_cursor, encode_cursor
 from hub.errors import InvalidInput
 from hub.records.drafts import Problem, RecordDraft, ValidRecord, content_hash, validate_draft
 from hub.records.enums import RecordCategory, RecordStatus, SubjectType
@@ -302,21 +302,7 @@ class RecordPage:
     has_next_page: bool
 
     def cursor(self, record: CreditRecord) -> str:
-        return encode_cursor(record.id)
-
-
-def encode_cursor(record_id: int) -> str:
-    return base64.urlsafe_b64encode(f"record:{record_id}".encode()).decode()
-
-
-def decode_cursor(cursor: str) -> int:
-    try:
-        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if kind != "record":
-            raise ValueError(kind)
-        return int(value)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput("not a cursor this API returned", field="after") from exc
+        return encode_cursor("record", record.id)
 
 
 async def list_records(
@@ -326,7 +312,7 @@ async def list_records(
         raise InvalidInput(f"first must be between 1 and {MAX_PAGE}", field="first")
     query = _filtered(select(CreditRecord), flt).order_by(CreditRecord.id).limit(first + 1)
     if after is not None:
-        query = query.where(CreditRecord.id > decode_cursor(after))
+        query = query.where(CreditRecord.id > decode_cursor("record", after))
     rows = list(await session.scalars(query))
     return RecordPage(rows[:first], has_next_page=len(rows) > first)
 

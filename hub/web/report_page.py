@@ -13,12 +13,12 @@ from starlette.responses import HTMLResponse, Response
 
 from hub.access.enforcement import bind
 from hub.agencies.models import Agency
-from hub.audit.chain import AccessEntry
 from hub.audit.service import Caller, note, open_trail, seal_pending
 from hub.auth.service import actor_for_token
 from hub.checks.models import Check
 from hub.checks.purposes import Purpose, Verdict
 from hub.checks.reports import report_document, sign_report
+from hub.checks.service import check_access
 from hub.db.base import utcnow
 from hub.errors import Unauthenticated
 from hub.web.graphql import bearer_claims, graphql_error, request_id_from, unauthorized
@@ -52,24 +52,12 @@ async def report_page(request: Request) -> Response:
         if check is None:
             return graphql_error("no such report for this client", "NOT_FOUND", 404)
         agency = await session.get(Agency, check.agency_id) if check.agency_id else None
-        note(session, [_opened(check)])
+        note(session, [check_access(check, "report", f"report of check {check.id}", utcnow())])
         await session.commit()
     await seal_pending(state.sessions, session, state.services.audit_key)
     document = report_document(check, agency)
     token = sign_report(state.keys, document)
     return HTMLResponse(render(document, token))
-
-
-def _opened(check: Check) -> AccessEntry:
-    return AccessEntry(
-        operation="report",
-        subject_type=check.subject_type.value,
-        subject_key=check.subject_key,
-        purpose=check.purpose.value,
-        reference=check.reference,
-        result=f"report of check {check.id}",
-        at=utcnow(),
-    )
 
 
 _templates = Environment(

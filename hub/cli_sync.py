@@ -162,19 +162,23 @@ def register(
 
     @main.group()
     def quarantine() -> None:
-        """Rows the hub could not accept: kept whole, with where they came from and why."""
+        """Rows the hub could not accept: kept whole and encrypted, with where and why."""
 
     @quarantine.command("list")
     @click.option("--run", "run_id", type=int, help="Only the rows of this run.")
     @click.option("--limit", default=200, show_default=True, type=int)
     def quarantine_list(run_id: int | None, limit: int) -> None:
-        """The open quarantine."""
-        from hub.ingest.service import quarantine_listing
+        """The open quarantine, the subject masked (the rows themselves are encrypted)."""
+        from hub.ingest.service import clear_rows, quarantine_listing
 
-        rows = in_transaction(
-            settings_of(), lambda s: quarantine_listing(s, run_id=run_id, limit=limit)
+        async def work(session: Any) -> tuple[list[Any], int]:
+            listing = await quarantine_listing(session, run_id=run_id, limit=limit)
+            return listing, await clear_rows(session)
+
+        rows, in_clear = in_transaction(settings_of(), work)
+        table = Table(
+            "id", "run", "connector", "stream", "where", "reference", "subject", "field", "reason"
         )
-        table = Table("id", "run", "connector", "stream", "where", "field", "reason")
         for row in rows:
             table.add_row(
                 str(row.id),
@@ -182,6 +186,8 @@ def register(
                 row.connector,
                 row.stream,
                 row.location,
+                row.source_ref or "",
+                row.subject or "",
                 row.field,
                 row.reason,
             )
@@ -189,6 +195,23 @@ def register(
         console.print(
             f"{len(rows)} open row(s)" + (" (limit reached)" if len(rows) == limit else "")
         )
+        if in_clear:
+            console.print(
+                f"[yellow]{in_clear} row(s) quarantined before this version hold personal data "
+                "in clear: run `hub quarantine seal`[/yellow]"
+            )
+
+    @quarantine.command("seal")
+    def quarantine_seal() -> None:
+        """Encrypt the rows quarantined before revision 0005, which hold them in clear."""
+        from hub.ingest.service import seal_clear_rows
+        from hub.keys import load_keys
+        from hub.subjects.pii import PiiCipher
+
+        settings = settings_of()
+        pii = PiiCipher(load_keys(settings).pii)
+        sealed = in_transaction(settings, lambda s: seal_clear_rows(s, pii))
+        console.print(f"{sealed} quarantined row(s) encrypted; none is left in clear")
 
     @quarantine.command("replay")
     @click.argument("ids", nargs=-1, type=int)

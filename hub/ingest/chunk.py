@@ -4,10 +4,8 @@ through the same service as pushed records, and quarantine every row that cannot
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +19,7 @@ from hub.ingest.identity import (
 )
 from hub.ingest.models import QuarantinedRow
 from hub.ingest.normalize import Normalised, normalise
+from hub.ingest.quarantine import content_of, sealed
 from hub.ingest.roster import RosterEntry, apply_roster, roster_entry
 from hub.records.drafts import Problem
 from hub.records.service import submit_records
@@ -40,6 +39,7 @@ class ChunkResult:
 @dataclass(frozen=True)
 class _Context:
     session: AsyncSession
+    pii: PiiCipher
     run_id: int
     agency_id: int
     connector: str
@@ -55,7 +55,7 @@ async def apply_chunk(
     run_id: int,
     rows: Sequence[Row],
 ) -> ChunkResult:
-    context = _Context(session, run_id, agency_id, connector, stream)
+    context = _Context(session, pii, run_id, agency_id, connector, stream)
     result = ChunkResult(rows=len(rows))
     pending: list[tuple[Row, Normalised]] = []
     roster: list[RosterEntry] = []
@@ -80,22 +80,21 @@ async def apply_chunk(
         result.inserted += counts.created
         result.updated += counts.updated
         result.unchanged += counts.unchanged
-    pending = await _resolve_identities(context, pii, pending, result)
-    await _upsert(context, pii, pending, result)
+    pending = await _resolve_identities(context, pending, result)
+    await _upsert(context, pending, result)
     await session.flush()
     return result
 
 
 async def _resolve_identities(
     context: _Context,
-    pii: PiiCipher,
     pending: list[tuple[Row, Normalised]],
     result: ChunkResult,
 ) -> list[tuple[Row, Normalised]]:
     masked_names = {
         n.draft.subject.name for _, n in pending if n.masked_id_number and n.draft.subject.name
     }
-    known = await _known_numbers_by_name(context.session, pii, masked_names)
+    known = await _known_numbers_by_name(context.session, context.pii, masked_names)
     resolved: list[tuple[Row, Normalised]] = []
     for row, item in pending:
         subject = item.draft.subject
@@ -146,7 +145,6 @@ def _one_fitting(masked: str, name: str | None, known: Mapping[str, list[str]]) 
 
 async def _upsert(
     context: _Context,
-    pii: PiiCipher,
     pending: list[tuple[Row, Normalised]],
     result: ChunkResult,
 ) -> None:
@@ -160,7 +158,7 @@ async def _upsert(
         return
     submitted = await submit_records(
         context.session,
-        pii,
+        context.pii,
         agency_id=context.agency_id,
         drafts=[item.draft for _, item in kept],
         actor=f"ingest:{context.connector}",
@@ -181,15 +179,9 @@ def _quarantine(context: _Context, row: Row, field: str, reason: str, result: Ch
             connector=context.connector,
             stream=context.stream,
             location=row.location,
-            raw=_jsonable(row.raw),
-            record=_jsonable(row.record) if row.record is not None else None,
             field=field,
             reason=reason,
+            **sealed(context.pii, content_of(row.raw, row.record)),
         )
     )
     result.quarantined += 1
-
-
-def _jsonable(value: Mapping[str, Any]) -> dict[str, Any]:
-    # Spreadsheet cells arrive as datetimes and decimals: keep them, as text.
-    return json.loads(json.dumps(dict(value), ensure_ascii=False, default=str))

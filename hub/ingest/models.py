@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db.base import Base, UtcDateTime, utcnow
@@ -44,7 +44,8 @@ class IngestCursor(Base):
 
 
 class QuarantinedRow(Base):
-    """A row the hub could not accept, kept whole with where it came from and why."""
+    """A row the hub could not accept, kept whole with where it came from and why. The row
+    may name a person, so it is kept encrypted; read it through `hub.ingest.quarantine`."""
 
     __tablename__ = "quarantined_rows"
     __table_args__ = (Index("ix_quarantined_rows_open", "resolved_at", "connector"),)
@@ -55,8 +56,19 @@ class QuarantinedRow(Base):
     connector: Mapped[str] = mapped_column(String(32))
     stream: Mapped[str] = mapped_column(String(64))
     location: Mapped[str] = mapped_column(Text)
-    raw: Mapped[dict[str, Any]] = mapped_column(JSON)
-    record: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # PiiCipher (AES-GCM) of the JSON {"raw": source row, "record": mapped record or null}.
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # What a listing may show: the source reference as records show it, the subject masked.
+    source_ref: Mapped[str | None] = mapped_column(Text, nullable=True)
+    subject: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Rows quarantined before revision 0005 hold their content here, in clear, until
+    # `hub quarantine seal` moves it into `payload`. Nothing else writes these.
+    clear_raw: Mapped[dict[str, Any] | None] = mapped_column(
+        "raw", JSON(none_as_null=True), nullable=True
+    )
+    clear_record: Mapped[dict[str, Any] | None] = mapped_column(
+        "record", JSON(none_as_null=True), nullable=True
+    )
     field: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

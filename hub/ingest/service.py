@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.base import Row, SourceDataError
@@ -16,6 +16,7 @@ from hub.agencies.models import Agency
 from hub.db.base import utcnow
 from hub.ingest.chunk import ChunkResult, apply_chunk
 from hub.ingest.models import IngestCursor, IngestRun, QuarantinedRow
+from hub.ingest.quarantine import Content, sealed, unsealed
 from hub.subjects.pii import PiiCipher
 
 # (stream, raw row) → the records the family's current mapping makes of it.
@@ -51,12 +52,45 @@ async def open_quarantine(
 async def quarantine_listing(
     session: AsyncSession, *, run_id: int | None = None, limit: int = 200
 ) -> list[Any]:
-    """The open quarantine as `hub quarantine list` shows it — where, which field, why — without
-    the rows themselves: they hold personal data in clear, which SQL debug logging prints."""
+    """The open quarantine as `hub quarantine list` shows it — where, what, which field, why —
+    without the rows themselves: an operator reads those in the source, at `location`."""
     q = QuarantinedRow
-    query = select(q.id, q.run_id, q.connector, q.stream, q.location, q.field, q.reason)
+    query = select(
+        q.id,
+        q.run_id,
+        q.connector,
+        q.stream,
+        q.location,
+        q.source_ref,
+        q.subject,
+        q.field,
+        q.reason,
+    )
     rows = await session.execute(query.where(*_open(run_id)).order_by(q.id).limit(limit))
     return list(rows.all())
+
+
+async def clear_rows(session: AsyncSession) -> int:
+    """How many rows, open or resolved, still hold their content in clear (from before
+    revision 0005): `hub quarantine seal` encrypts them."""
+    query = select(func.count()).select_from(QuarantinedRow)
+    return int(await session.scalar(query.where(QuarantinedRow.payload.is_(None))) or 0)
+
+
+async def seal_clear_rows(session: AsyncSession, pii: PiiCipher, batch: int = 500) -> int:
+    """Encrypts the content of the rows quarantined before revision 0005 and empties their
+    clear columns; returns how many. Resolved rows too: they hold the same personal data."""
+    q = QuarantinedRow
+    query = select(q.id, q.clear_raw, q.clear_record).where(q.payload.is_(None))
+    done = 0
+    while rows := (await session.execute(query.order_by(q.id).limit(batch))).all():
+        values = [
+            {"id": row_id, **sealed(pii, Content(raw or {}, record))}
+            for row_id, raw, record in rows
+        ]
+        await session.execute(update(QuarantinedRow), values)
+        done += len(values)
+    return done
 
 
 def _open(run_id: int | None) -> list[ColumnElement[bool]]:
@@ -153,7 +187,7 @@ async def replay(
         )
         session.add(run)
         await session.flush()
-        fresh = _rows_again(members, stream, remap(connector))
+        fresh = _rows_again(pii, members, stream, remap(connector))
         chunk = await apply_chunk(session, pii, agency_id, connector, stream, run.id, fresh)
         _close_run(run, chunk)
         now = utcnow()
@@ -165,26 +199,30 @@ async def replay(
     return results
 
 
-def _rows_again(members: Sequence[QuarantinedRow], stream: str, remap: Remap | None) -> list[Row]:
+def _rows_again(
+    pii: PiiCipher, members: Sequence[QuarantinedRow], stream: str, remap: Remap | None
+) -> list[Row]:
     rows: list[Row] = []
     for member in members:
+        content = unsealed(pii, member)
+        raw, record = content.raw, content.record
         if remap is None:
             rows.append(
                 Row(
                     stream,
-                    member.raw,
+                    raw,
                     member.location,
-                    record=member.record,
-                    problem=None if member.record else (member.field, member.reason),
+                    record=record,
+                    problem=None if record else (member.field, member.reason),
                 )
             )
             continue
         try:
-            records = remap(stream, member.raw)
+            records = remap(stream, raw)
         except SourceDataError as exc:
-            rows.append(Row(stream, member.raw, member.location, problem=(exc.field, exc.message)))
+            rows.append(Row(stream, raw, member.location, problem=(exc.field, exc.message)))
             continue
-        rows.extend(Row(stream, member.raw, member.location, record=r) for r in records)
+        rows.extend(Row(stream, raw, member.location, record=r) for r in records)
     return rows
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from support import create_postgres_database, drop_postgres_database
 
 from hub.db.engine import create_engine
@@ -64,3 +66,68 @@ async def test_downgrade_to_base_and_upgrade_again(empty_database_url):
     assert await table_names(empty_database_url) <= {"alembic_version"}
     await upgrade_async(empty_database_url)
     assert set(Base.metadata.tables) <= await table_names(empty_database_url)
+
+
+# -- 0005: quarantined rows encrypted ----------------------------------------------------------
+
+RAW = {"被执行人姓名/名称": "张三", "身份证号码/组织机构代码": "110101199003071234"}
+
+
+async def execute(url: str, statement: str, **values: Any) -> list[Any]:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            result = await connection.execute(text(statement), values)
+            return list(result.all()) if result.returns_rows else []
+    finally:
+        await engine.dispose()
+
+
+async def a_run(url: str) -> None:
+    await execute(
+        url,
+        "INSERT INTO agencies (id, uscc, name, region_code, level, family, created_at) "
+        "VALUES (1, '11361200MB0000000L', '江州市中级人民法院', '361200', 'CITY', 'COURT', "
+        "CURRENT_TIMESTAMP)",
+    )
+    await execute(
+        url,
+        "INSERT INTO ingest_runs (id, connector, stream, agency_id, source, status, started_at, "
+        "rows_read, inserted, updated, unchanged, quarantined, notes) VALUES (1, 'court', "
+        "'defaulters', 1, 'a.csv', 'SUCCEEDED', CURRENT_TIMESTAMP, 1, 0, 0, 0, 1, '{}')",
+    )
+
+
+def as_json(value: Any) -> Any:
+    # asyncpg decodes JSON columns even for textual SQL; aiosqlite gives the text.
+    return json.loads(value) if isinstance(value, str) else value
+
+
+QUARANTINE = (
+    "INSERT INTO quarantined_rows (run_id, agency_id, connector, stream, location, {columns}, "
+    "field, reason, created_at) VALUES (1, 1, 'court', 'defaulters', 'a.csv:2', {values}, "
+    "'年龄', 'a minor', CURRENT_TIMESTAMP)"
+)
+
+
+async def test_a_row_quarantined_in_clear_is_kept_until_sealed_and_downgrades(empty_database_url):
+    url = empty_database_url
+    await upgrade_async(url, "0004")
+    await a_run(url)
+    await execute(url, QUARANTINE.format(columns="raw", values=":raw"), raw=json.dumps(RAW))
+    await upgrade_async(url)
+    [(raw, payload)] = await execute(url, "SELECT raw, payload FROM quarantined_rows")
+    assert (as_json(raw), payload) == (RAW, None)  # for `hub quarantine seal`
+    await downgrade_async(url, "0004")  # nothing encrypted yet: nothing to lose
+    [(raw,)] = await execute(url, "SELECT raw FROM quarantined_rows")
+    assert as_json(raw) == RAW
+
+
+async def test_a_downgrade_refuses_to_lose_encrypted_rows(empty_database_url):
+    url = empty_database_url
+    await upgrade_async(url)
+    await a_run(url)
+    await execute(url, QUARANTINE.format(columns="payload", values=":payload"), payload=b"\x00")
+    with pytest.raises(RuntimeError, match="1 quarantined row"):
+        await downgrade_async(url, "0004")
+    assert await schema_drift(url) == []  # still at 0005, untouched

@@ -101,8 +101,13 @@ async def snapshot(db):
         ).all()
         quarantine = (
             await session.execute(
+                # The encrypted payload differs by its nonce; what it holds is tested elsewhere.
                 select(
-                    QuarantinedRow.location, QuarantinedRow.field, QuarantinedRow.reason
+                    QuarantinedRow.location,
+                    QuarantinedRow.source_ref,
+                    QuarantinedRow.subject,
+                    QuarantinedRow.field,
+                    QuarantinedRow.reason,
                 ).order_by(QuarantinedRow.location)
             )
         ).all()

@@ -14,6 +14,7 @@ from support import make_agency, make_id_number, make_uscc
 from connectors.base import Checkpoint, ConfigError, Row, Stream
 from hub.ingest.engine import Source, run_ingest
 from hub.ingest.models import IngestCursor, IngestRun, QuarantinedRow
+from hub.ingest.quarantine import unsealed
 from hub.ingest.service import open_quarantine, replay
 from hub.records.models import CreditRecord, RecordEvent
 from hub.subjects.models import Person
@@ -149,7 +150,7 @@ async def test_bad_rows_are_quarantined_with_location_field_and_reason(db, pii):
     assert (summary.inserted, summary.quarantined) == (2, 3)
     async with db.sessions() as session:
         held = {
-            q.location: (q.field, q.reason, q.raw["source_ref"])
+            q.location: (q.field, q.reason, unsealed(pii, q).raw["source_ref"])
             for q in await open_quarantine(session)
         }
     assert held["list:2"][0] == "decided_at" and "impossible date" in held["list:2"][1]

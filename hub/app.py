@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -13,6 +14,7 @@ from starlette.routing import Route
 
 from hub.agencies.feeds import CoverageCache
 from hub.audit.chain import chain_key
+from hub.audit.sealing import Sealer
 from hub.auth.tokens import TokenIssuer
 from hub.auth.verifier import TokenVerifier
 from hub.checks.ruleset import current_ruleset
@@ -51,10 +53,17 @@ async def jwks(request: Request) -> JSONResponse:
 def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
     keys = keys or load_keys(settings)
     engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    sealer = Sealer(sessions, chain_key(keys.pii.hmac_key))
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        sealing = asyncio.create_task(sealer.run())
         yield
+        sealing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sealing
+        await sealer.seal_all()  # what the last requests recorded
         await engine.dispose()
 
     app = Starlette(
@@ -73,7 +82,7 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
     app.state.settings = settings
     app.state.keys = keys
     app.state.engine = engine
-    app.state.sessions = session_factory(engine)
+    app.state.sessions = sessions
     app.state.tokens = TokenIssuer(keys, settings.issuer, settings.token_lifetime_seconds)
     app.state.verifier = TokenVerifier.from_settings(settings, app.state.tokens)
     app.state.services = Services(
@@ -81,7 +90,7 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
         ruleset=current_ruleset(),
         keys=keys,
         coverage=CoverageCache(),
-        audit_key=chain_key(keys.pii.hmac_key),
+        sealer=sealer,
     )
     app.state.schema = schema = build_schema(production=settings.is_production)
     app.state.metrics = Metrics(operations=schema.root_fields)

@@ -23,10 +23,11 @@ def _settings() -> Settings:
 
 
 def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """One transaction as the operator. What it read of persons (a check) is sealed into
-    the audit trail once it has committed, like a request's."""
+    """One transaction as the operator. What it read of persons (a check) is recorded by
+    its commit and sealed into the audit trail right after."""
     from hub.audit.chain import chain_key
-    from hub.audit.service import Caller, has_pending, open_trail, seal_pending
+    from hub.audit.sealing import Sealer
+    from hub.audit.service import Caller, open_trail, recorded_any
     from hub.db.engine import create_engine, session_factory
     from hub.keys import load_keys
 
@@ -37,9 +38,8 @@ def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable
             async with sessions.begin() as session:
                 open_trail(session, Caller(None, None, f"cli-{uuid.uuid4().hex}"))
                 result = await work(session)
-            if has_pending(session):
-                key = chain_key(load_keys(settings).pii.hmac_key)
-                await seal_pending(sessions, session, key)
+            if recorded_any(session):
+                await Sealer(sessions, chain_key(load_keys(settings).pii.hmac_key)).seal_all()
             return result
         finally:
             await engine.dispose()

@@ -100,6 +100,8 @@ class AuditQueries:
             key = info.context.services.pii.lookup_hash(parsed.number)
         else:
             key = parsed.code
+        # Accesses of the last moments may still be pending: seal them so the answer is whole.
+        await info.context.services.sealer.seal_all()
         page = await service.trail(info.context.session, key, first=first, after=after)
         if isinstance(parsed, IdNumber):
             note_person_reads(info, stated, "auditTrail", [(key, f"{len(page.events)} entries")])

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.agencies.feeds import CoverageCache
 from hub.audit.purposes import AccessPurpose
+from hub.audit.sealing import Sealer
 from hub.auth.actor import Actor
 from hub.checks.rules import RuleSet
 from hub.keys import Keys
@@ -26,7 +27,7 @@ class Services:
     ruleset: RuleSet
     keys: Keys
     coverage: CoverageCache
-    audit_key: bytes
+    sealer: Sealer
 
 
 @dataclass

@@ -21,6 +21,7 @@ from hub.subjects.pii import PiiCipher
 
 TABLES = (
     "audit_events",
+    "audit_pending",
     "quarantined_rows",
     "ingest_runs",
     "ingest_cursors",

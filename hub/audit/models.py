@@ -33,6 +33,26 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class PendingAccess(Base):
+    """An access recorded in the transaction that made it, waiting to be sealed into the
+    chain (hub.audit.sealing). Recording takes no lock, so requests never queue for the
+    chain; the sealer moves these rows into audit_events in batches, moments later."""
+
+    __tablename__ = "audit_pending"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    request_id: Mapped[str] = mapped_column(String(64))
+    client_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    agency_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    operation: Mapped[str] = mapped_column(String(32))
+    subject_type: Mapped[str] = mapped_column(String(16))
+    subject_key: Mapped[str] = mapped_column(String(64), index=True)
+    purpose: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    reference: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    result: Mapped[str] = mapped_column(String(200))
+
+
 class AuditHead(Base):
     """The chain's one head row (id 1): its sealed range, under the chain key's MAC. Every
     append locks this row, which orders concurrent appends."""

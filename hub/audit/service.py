@@ -1,27 +1,26 @@
 """Keeping the audit trail. Reads and checks *note* their accesses in the session that made
-them; the edge *seals* them after that transaction commits, in a short transaction of its
-own that locks the chain head only for the append (so concurrent requests queue for a few
-statements, not for a whole request). An answer is released only once its accesses are
-sealed: if sealing fails, the caller gets an error, not the data."""
+them; when that session commits, the notes are recorded in the same transaction (a
+`before_commit` hook below, so no edge can forget them); hub.audit.sealing then seals them
+into the hash chain in batches."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import delete, event, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from hub.audit.chain import (
     AccessEntry,
     Head,
     Verification,
     Walker,
-    seal,
     sealed_head,
 )
-from hub.audit.models import AuditEvent, AuditHead
+from hub.audit.models import AuditEvent, AuditHead, PendingAccess
 from hub.db.cursors import decode_cursor
 from hub.errors import InvalidInput
 
@@ -30,6 +29,7 @@ VERIFY_CHUNK = 5000
 MAX_PAGE = 100
 _PENDING = "hub.audit.pending"
 _CALLER = "hub.audit.caller"
+_RECORDED = "hub.audit.recorded"
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Caller:
 
 
 def open_trail(session: AsyncSession, caller: Caller) -> None:
-    """Marks a session as audited: its notes are kept for sealing."""
+    """Marks a session as audited: what it notes is recorded when it commits."""
     session.info[_CALLER] = caller
     session.info[_PENDING] = []
 
@@ -50,77 +50,47 @@ def open_trail(session: AsyncSession, caller: Caller) -> None:
 def note(session: AsyncSession, entries: Iterable[AccessEntry]) -> None:
     pending = session.info.get(_PENDING)
     if pending is None:
-        # Fail closed: a read of personal data through a session nobody will seal.
+        # Fail closed: a read of personal data through a session that records no trail.
         raise RuntimeError("this session keeps no audit trail; open it with open_trail()")
     pending.extend(entries)
 
 
-def has_pending(session: AsyncSession) -> bool:
-    return bool(session.info.get(_PENDING))
+def recorded_any(session: AsyncSession) -> bool:
+    """Whether a commit of this session recorded accesses (the CLI then seals at once)."""
+    return bool(session.info.get(_RECORDED))
 
 
-def take_pending(session: AsyncSession) -> tuple[Caller | None, list[AccessEntry]]:
+def take_pending(session: AsyncSession | Session) -> tuple[Caller | None, list[AccessEntry]]:
     caller = session.info.get(_CALLER)
     pending: list[AccessEntry] = session.info.get(_PENDING) or []
     session.info[_PENDING] = []
     return caller, pending
 
 
-async def seal_pending(
-    sessions: async_sessionmaker[AsyncSession], session: AsyncSession, key: bytes
-) -> int:
-    """Seals what `session` noted (call after it committed). Returns the rows appended."""
+@event.listens_for(Session, "before_commit")
+def _record_noted_accesses(session: Session) -> None:
     caller, entries = take_pending(session)
     if not entries or caller is None:
-        return 0
-    async with sessions.begin() as sealing:
-        await append(sealing, key, caller, entries)
-    return len(entries)
-
-
-async def append(
-    session: AsyncSession, key: bytes, caller: Caller, entries: Sequence[AccessEntry]
-) -> None:
-    # The first statement writes the head row: PostgreSQL locks it until commit, and SQLite
-    # takes its write lock before anything is read, so no two appends see the same head.
-    locked = await session.execute(
-        update(AuditHead)
-        .where(AuditHead.id == HEAD_ID)
-        .values(last_seq=AuditHead.last_seq)
-        .returning(
-            AuditHead.first_seq, AuditHead.first_prev_hash, AuditHead.last_seq, AuditHead.last_hash
-        )
+        return
+    session.execute(
+        insert(PendingAccess),
+        [
+            {
+                "at": e.at,
+                "request_id": caller.request_id,
+                "client_id": caller.client_id,
+                "agency_id": caller.agency_id,
+                "operation": e.operation,
+                "subject_type": e.subject_type,
+                "subject_key": e.subject_key,
+                "purpose": e.purpose,
+                "reference": e.reference,
+                "result": e.result,
+            }
+            for e in entries
+        ],
     )
-    first_seq, first_prev_hash, last_seq, prev = locked.one()
-    rows = []
-    for offset, entry in enumerate(entries, start=1):
-        row = AuditEvent(
-            seq=last_seq + offset,
-            at=entry.at,
-            request_id=caller.request_id,
-            client_id=caller.client_id,
-            agency_id=caller.agency_id,
-            operation=entry.operation,
-            subject_type=entry.subject_type,
-            subject_key=entry.subject_key,
-            purpose=entry.purpose,
-            reference=entry.reference,
-            result=entry.result,
-            prev_hash=prev,
-        )
-        row.hash = prev = seal(key, row.prev_hash, row)
-        rows.append(_values(row))
-    await session.execute(insert(AuditEvent), rows)
-    head = sealed_head(key, first_seq, first_prev_hash, last_seq + len(entries), prev)
-    await session.execute(
-        update(AuditHead)
-        .where(AuditHead.id == HEAD_ID)
-        .values(last_seq=head.last_seq, last_hash=head.last_hash, mac=head.mac)
-    )
-
-
-def _values(row: AuditEvent) -> dict[str, object]:
-    return {c.key: getattr(row, c.key) for c in AuditEvent.__table__.columns}
+    session.info[_RECORDED] = True
 
 
 async def load_head(session: AsyncSession) -> Head | None:

@@ -28,7 +28,7 @@ from strawberry.http.ides import get_graphql_ide_html
 
 from hub.access.enforcement import bind
 from hub.audit.purposes import AccessPurpose
-from hub.audit.service import Caller, open_trail, seal_pending
+from hub.audit.service import Caller, open_trail
 from hub.auth.actor import Actor
 from hub.auth.service import actor_for_token
 from hub.auth.tokens import TokenClaims
@@ -184,9 +184,9 @@ async def _respond(request: Request, exchange: Exchange) -> Response:
         if failed:
             await session.rollback()
         else:
+            # The accesses it noted are recorded by this same commit; seal them soon.
             await session.commit()
-            # No answer leaves before the accesses it reveals are in the audit trail.
-            await seal_pending(state.sessions, session, state.services.audit_key)
+            state.services.sealer.wake()
 
     if failed:
         exchange.outcome = outcomes.INTERNAL

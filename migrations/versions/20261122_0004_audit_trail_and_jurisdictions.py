@@ -37,6 +37,24 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_events")),
     )
     op.create_index("ix_audit_events_subject", "audit_events", ["subject_key", "seq"])
+    op.create_table(
+        "audit_pending",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("request_id", sa.String(length=64), nullable=False),
+        sa.Column("client_id", sa.String(length=64), nullable=True),
+        sa.Column("agency_id", sa.Integer(), nullable=True),
+        sa.Column("operation", sa.String(length=32), nullable=False),
+        sa.Column("subject_type", sa.String(length=16), nullable=False),
+        sa.Column("subject_key", sa.String(length=64), nullable=False),
+        sa.Column("purpose", sa.String(length=32), nullable=True),
+        sa.Column("reference", sa.String(length=200), nullable=True),
+        sa.Column("result", sa.String(length=200), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_pending")),
+    )
+    op.create_index(
+        op.f("ix_audit_pending_subject_key"), "audit_pending", ["subject_key"], unique=False
+    )
     head = op.create_table(
         "audit_head",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
@@ -69,5 +87,7 @@ def downgrade() -> None:
     with op.batch_alter_table("clients") as batch:
         batch.drop_column("jurisdiction")
     op.drop_table("audit_head")
+    op.drop_index(op.f("ix_audit_pending_subject_key"), table_name="audit_pending")
+    op.drop_table("audit_pending")
     op.drop_index("ix_audit_events_subject", table_name="audit_events")
     op.drop_table("audit_events")

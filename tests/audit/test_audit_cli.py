@@ -9,24 +9,28 @@ from datetime import timedelta
 from sqlalchemy import select, text
 from support import make_id_number, run_cli
 
-from hub.audit.chain import AccessEntry
+from hub.audit.chain import AccessEntry, chain_key
 from hub.audit.models import AuditEvent
-from hub.audit.service import Caller, append
+from hub.audit.sealing import seal_batch
+from hub.audit.service import Caller, note, open_trail
 from hub.db.base import utcnow
 
 SUBJECT = "f" * 64
 
 
 async def seal_rows(db, keys, count, *, age_days=0):
-    from hub.audit.chain import chain_key
-
     at = utcnow() - timedelta(days=age_days)
-    entries = [
-        AccessEntry("person", "PERSON", SUBJECT, "HIRING", f"ref-{i}", "found", at)
-        for i in range(count)
-    ]
     async with db.sessions.begin() as session:
-        await append(session, chain_key(keys.pii.hmac_key), Caller("c_1", None, "r-1"), entries)
+        open_trail(session, Caller("c_1", None, "r-1"))
+        note(
+            session,
+            (
+                AccessEntry("person", "PERSON", SUBJECT, "HIRING", f"ref-{i}", "found", at)
+                for i in range(count)
+            ),
+        )
+    async with db.sessions.begin() as session:
+        assert await seal_batch(session, chain_key(keys.pii.hmac_key)) == count
 
 
 async def raw(db, statement, **params):

@@ -7,10 +7,12 @@ from __future__ import annotations
 import asyncio
 from urllib.parse import quote
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from support import get_token, gql, make_client, make_id_number, make_uscc
 
-from hub.audit.models import AuditEvent
+from hub.audit.chain import chain_key
+from hub.audit.models import AuditEvent, PendingAccess
+from hub.audit.sealing import seal_batch
 from hub.audit.service import verify_chain
 from hub.subjects.pii import PiiCipher
 
@@ -49,7 +51,10 @@ async def seed(http, db):
     ] == 3
 
 
-async def audit_rows(db):
+async def audit_rows(app, db):
+    # What the requests recorded, once sealed (the sealer runs in the app's lifespan, which
+    # an ASGI transport does not start).
+    await app.state.services.sealer.seal_all()
     async with db.sessions() as session:
         return list(await session.scalars(select(AuditEvent).order_by(AuditEvent.seq)))
 
@@ -58,17 +63,19 @@ def key_of(keys, id_number):
     return PiiCipher(keys.pii).lookup_hash(id_number)
 
 
-async def test_a_person_read_without_a_purpose_is_refused_and_nothing_is_read(http, db):
+async def test_a_person_read_without_a_purpose_is_refused_and_nothing_is_read(app, http, db):
     await seed(http, db)
     token = await get_token(http, await make_client(db, "records:read"))
     body = (await gql(http, token, PERSON, {"n": PERSON_A})).json()
     assert body["data"]["person"] is None
     assert body["errors"][0]["extensions"] == {"code": "PURPOSE_REQUIRED", "field": "purpose"}
     assert "X-Hub-Purpose" in body["errors"][0]["message"]
-    assert await audit_rows(db) == []
+    assert await audit_rows(app, db) == []
 
 
-async def test_a_person_read_is_audited_with_who_what_whom_why_and_the_request_id(http, db, keys):
+async def test_a_person_read_is_audited_with_who_what_whom_why_and_the_request_id(
+    app, http, db, keys
+):
     await seed(http, db)
     reader = await make_client(db, "records:read", agency_seed=9)
     token = await get_token(http, reader)
@@ -83,7 +90,7 @@ async def test_a_person_read_is_audited_with_who_what_whom_why_and_the_request_i
         },
     )
     assert response.json()["data"]["person"]["records"] == [{"sourceRef": "江纪政处〔2025〕1号"}]
-    [row] = await audit_rows(db)
+    [row] = await audit_rows(app, db)
     assert (row.client_id, row.agency_id, row.request_id) == (
         reader.client_id,
         reader.agency.id,
@@ -98,25 +105,25 @@ async def test_a_person_read_is_audited_with_who_what_whom_why_and_the_request_i
     assert PERSON_A not in (row.subject_key, row.result, row.reference)
 
 
-async def test_the_purpose_argument_takes_precedence_over_the_header(http, db):
+async def test_the_purpose_argument_takes_precedence_over_the_header(app, http, db):
     await seed(http, db)
     token = await get_token(http, await make_client(db, "records:read"))
     query = 'query($n: String!) { person(idNumber: $n, purpose: OBJECTION, reference: "异议-7") { name } }'
     await gql(http, token, query, {"n": PERSON_A}, purpose="HIRING")
-    [row] = await audit_rows(db)
+    [row] = await audit_rows(app, db)
     assert (row.purpose, row.reference) == ("OBJECTION", "异议-7")
 
 
-async def test_a_lookup_of_an_unknown_person_is_audited_too(http, db, keys):
+async def test_a_lookup_of_an_unknown_person_is_audited_too(app, http, db, keys):
     token = await get_token(http, await make_client(db, "records:read"))
     unknown = make_id_number(seq=999)
     body = (await gql(http, token, PERSON, {"n": unknown}, purpose="SUPERVISION")).json()
     assert body["data"]["person"] is None
-    [row] = await audit_rows(db)
+    [row] = await audit_rows(app, db)
     assert (row.subject_key, row.result) == (key_of(keys, unknown), "not found")
 
 
-async def test_an_unknown_purpose_header_is_refused_naming_the_header(http, db):
+async def test_an_unknown_purpose_header_is_refused_naming_the_header(app, http, db):
     token = await get_token(http, await make_client(db, "records:read"))
     response = await gql(http, token, PERSON, {"n": PERSON_A}, purpose="CURIOSITY")
     assert response.status_code == 400
@@ -125,7 +132,7 @@ async def test_an_unknown_purpose_header_is_refused_naming_the_header(http, db):
     assert error["message"].startswith("X-Hub-Purpose")
 
 
-async def test_a_records_page_audits_each_person_it_holds_once(http, db, keys):
+async def test_a_records_page_audits_each_person_it_holds_once(app, http, db, keys):
     await seed(http, db)
     token = await get_token(http, await make_client(db, "records:read"))
     refused = (await gql(http, token, RECORDS, {})).json()
@@ -134,7 +141,7 @@ async def test_a_records_page_audits_each_person_it_holds_once(http, db, keys):
 
     page = (await gql(http, token, RECORDS, {}, purpose="SUPERVISION")).json()
     assert len(page["data"]["records"]["edges"]) == 3
-    rows = await audit_rows(db)
+    rows = await audit_rows(app, db)
     assert sorted(r.subject_key for r in rows) == sorted(
         [key_of(keys, PERSON_A), key_of(keys, PERSON_B)]
     )
@@ -143,15 +150,15 @@ async def test_a_records_page_audits_each_person_it_holds_once(http, db, keys):
     }
 
 
-async def test_a_records_page_of_organizations_only_needs_no_purpose(http, db):
+async def test_a_records_page_of_organizations_only_needs_no_purpose(app, http, db):
     await seed(http, db)
     token = await get_token(http, await make_client(db, "records:read"))
     body = (await gql(http, token, RECORDS, {"f": {"subjectType": "ORGANIZATION"}})).json()
     assert "errors" not in body and len(body["data"]["records"]["edges"]) == 1
-    assert await audit_rows(db) == []
+    assert await audit_rows(app, db) == []
 
 
-async def test_person_entities_need_the_purpose_header_and_are_audited(http, db, keys):
+async def test_person_entities_need_the_purpose_header_and_are_audited(app, http, db, keys):
     await seed(http, db)
     token = await get_token(http, await make_client(db, "records:read"))
     uid = (
@@ -169,14 +176,14 @@ async def test_person_entities_need_the_purpose_header_and_are_audited(http, db,
     assert refused["errors"][0]["extensions"]["code"] == "PURPOSE_REQUIRED"
     answered = (await gql(http, token, entities, representations, purpose="TRANSFER")).json()
     assert answered["data"]["_entities"] == [{"name": "司****"}]
-    rows = await audit_rows(db)
+    rows = await audit_rows(app, db)
     assert [(r.operation, r.purpose, r.subject_key) for r in rows] == [
         ("person", "HIRING", key_of(keys, PERSON_B)),
         ("_entities", "TRANSFER", key_of(keys, PERSON_B)),
     ]
 
 
-async def test_checks_single_and_batch_are_audited_with_their_verdicts(http, db, keys):
+async def test_checks_single_and_batch_are_audited_with_their_verdicts(app, http, db, keys):
     await seed(http, db)
     token = await get_token(http, await make_client(db, "check:hiring check:award"))
     single = {"purpose": "HIRING", "subject": {"idNumber": PERSON_A}, "reference": "江组招-1"}
@@ -186,7 +193,7 @@ async def test_checks_single_and_batch_are_audited_with_their_verdicts(http, db,
         for n in (PERSON_A, PERSON_B, make_id_number(seq=555))
     ]
     verdicts = (await gql(http, token, CHECKS, {"i": batch})).json()["data"]["checks"]
-    rows = await audit_rows(db)
+    rows = await audit_rows(app, db)
     assert [r.seq for r in rows] == [1, 2, 3, 4]
     assert rows[0].operation == "check" and rows[0].result.endswith(check_id)
     assert [(r.purpose, r.reference) for r in rows[1:]] == [("AWARD", "2026评优")] * 3
@@ -194,19 +201,19 @@ async def test_checks_single_and_batch_are_audited_with_their_verdicts(http, db,
     assert rows[3].subject_key == key_of(keys, make_id_number(seq=555))
 
 
-async def test_opening_a_report_page_is_audited(http, db):
+async def test_opening_a_report_page_is_audited(app, http, db):
     await seed(http, db)
     token = await get_token(http, await make_client(db, "check:hiring"))
     single = {"purpose": "HIRING", "subject": {"idNumber": PERSON_A}, "reference": "江组招-1"}
     check_id = (await gql(http, token, CHECK, {"i": single})).json()["data"]["check"]["id"]
     page = await http.get(f"/reports/{check_id}", headers={"Authorization": f"Bearer {token}"})
     assert page.status_code == 200
-    rows = await audit_rows(db)
+    rows = await audit_rows(app, db)
     assert [r.operation for r in rows] == ["check", "report"]
     assert rows[1].result == f"report of check {check_id}"
 
 
-async def test_the_audit_trail_answers_who_looked_when_and_why(http, db):
+async def test_the_audit_trail_answers_who_looked_when_and_why(app, http, db):
     await seed(http, db)
     hr = await make_client(db, "records:read check:hiring", agency_seed=11, name="人事系统")
     hr_token = await get_token(http, hr)
@@ -237,16 +244,24 @@ async def test_the_audit_trail_answers_who_looked_when_and_why(http, db):
     )
 
 
-async def test_concurrent_reads_extend_one_unbroken_chain(http, db, keys):
+async def test_concurrent_reads_and_concurrent_sealers_make_one_unbroken_chain(app, http, db, keys):
     await seed(http, db)
     token = await get_token(http, await make_client(db, "records:read"))
     answers = await asyncio.gather(
         *(gql(http, token, PERSON, {"n": n}, purpose="HIRING") for n in [PERSON_A, PERSON_B] * 10)
     )
     assert all(a.status_code == 200 and "errors" not in a.json() for a in answers)
-    from hub.audit.chain import chain_key
+    key = chain_key(keys.pii.hmac_key)
 
+    async def sealer():  # as two hub processes would, three rows at a time
+        while True:
+            async with db.sessions.begin() as session:
+                if await seal_batch(session, key, limit=3) == 0:
+                    return
+
+    await asyncio.gather(sealer(), sealer())
     async with db.sessions() as session:
-        report = await verify_chain(session, chain_key(keys.pii.hmac_key))
-    assert report.intact and report.rows == 20
-    assert [r.seq for r in await audit_rows(db)] == list(range(1, 21))
+        report = await verify_chain(session, key)
+        left = await session.scalar(select(func.count()).select_from(PendingAccess))
+    assert report.intact and report.rows == 20 and left == 0
+    assert [r.seq for r in await audit_rows(app, db)] == list(range(1, 21))

@@ -1,0 +1,119 @@
+"""From noted accesses to sealed chain rows, in two steps.
+
+1. *Record*: when an audited session commits, what it noted is inserted into audit_pending
+   in that same transaction (hub.audit.service's `before_commit` hook, so no edge can
+   forget it). The read and
+   its record commit together or not at all, and no lock is taken: requests never queue for
+   the chain.
+2. *Seal*: a sealer moves pending rows into audit_events in batches, locking the chain head
+   once per batch. The hub runs one in the background (woken after each request that
+   recorded something, and every few seconds for rows other processes left); the CLI seals
+   right after its command; `hub audit verify` seals before it walks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from hub.audit.chain import seal, sealed_head
+from hub.audit.models import AuditEvent, AuditHead, PendingAccess
+from hub.audit.service import HEAD_ID
+
+log = logging.getLogger("hub.audit")
+
+BATCH = 2000
+_COLUMNS = [c.key for c in PendingAccess.__table__.columns if c.key != "id"]
+
+
+async def seal_batch(session: AsyncSession, key: bytes, limit: int = BATCH) -> int:
+    """Seals up to `limit` pending rows, oldest first. Returns how many."""
+    if await session.scalar(select(PendingAccess.id).limit(1)) is None:
+        return 0  # nothing to do: no lock taken
+    # The first write is to the head row: PostgreSQL locks it until commit, and SQLite takes
+    # its write lock before anything is read, so no two sealers extend the same head.
+    locked = await session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == HEAD_ID)
+        .values(last_seq=AuditHead.last_seq)
+        .returning(
+            AuditHead.first_seq, AuditHead.first_prev_hash, AuditHead.last_seq, AuditHead.last_hash
+        )
+    )
+    first_seq, first_prev_hash, last_seq, prev = locked.one()
+    pending = list(
+        await session.scalars(select(PendingAccess).order_by(PendingAccess.id).limit(limit))
+    )
+    if not pending:
+        return 0
+    rows = _chained(key, pending, last_seq, prev)
+    await session.execute(insert(AuditEvent), [_values(row) for row in rows])
+    await session.execute(
+        delete(PendingAccess).where(PendingAccess.id.in_([p.id for p in pending]))
+    )
+    head = sealed_head(key, first_seq, first_prev_hash, rows[-1].seq, rows[-1].hash)
+    await session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == HEAD_ID)
+        .values(last_seq=head.last_seq, last_hash=head.last_hash, mac=head.mac)
+    )
+    return len(pending)
+
+
+def _chained(
+    key: bytes, pending: Sequence[PendingAccess], last_seq: int, prev: str
+) -> list[AuditEvent]:
+    rows: list[AuditEvent] = []
+    for offset, item in enumerate(pending, start=1):
+        row = AuditEvent(seq=last_seq + offset, prev_hash=prev)
+        for name in _COLUMNS:
+            setattr(row, name, getattr(item, name))
+        row.hash = prev = seal(key, row.prev_hash, row)
+        rows.append(row)
+    return rows
+
+
+def _values(row: AuditEvent) -> dict[str, object]:
+    # Plain values for one bulk INSERT: the rows are never added to the session.
+    return {c.key: getattr(row, c.key) for c in AuditEvent.__table__.columns}
+
+
+class Sealer:
+    """Seals pending accesses in the background of one hub process."""
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], key: bytes, interval: float = 5.0
+    ) -> None:
+        self._sessions = sessions
+        self._key = key
+        self._interval = interval
+        self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def seal_all(self) -> int:
+        """Seals everything pending now; one batch per transaction."""
+        total = 0
+        async with self._lock:
+            while True:
+                async with self._sessions.begin() as session:
+                    sealed = await seal_batch(session, self._key)
+                total += sealed
+                if sealed < BATCH:
+                    return total
+
+    async def run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._interval)
+            self._wake.clear()
+            try:
+                await self.seal_all()
+            except Exception as error:  # the rows stay pending; the next round tries again
+                log.warning("sealing audit rows failed: %s", type(error).__name__)

@@ -83,3 +83,23 @@ def parse_subject(subject: SubjectInput, path: str) -> IdNumber | Uscc:
             subject.id_number or "", field=f"{path}.idNumber", today=clock.today()
         )
     return parse_uscc(subject.uscc or "", field=f"{path}.uscc")
+
+
+# Each entity type's `@key` (schema.types): what the federation router sends to `_entities`.
+ENTITY_KEYS = {"Person": "id", "Organization": "uscc"}
+
+
+def parse_representation(representation: object, path: str) -> dict[str, str]:
+    """`{__typename, <key>}` with a string key, as the router sends it. Strawberry passes each
+    representation to `resolve_reference` as keyword arguments, so any other shape would fail
+    there as an unexpected error; here it is refused as bad input."""
+    if isinstance(representation, dict):
+        key = ENTITY_KEYS.get(str(representation.get("__typename")))
+        if (
+            key
+            and representation.keys() == {"__typename", key}
+            and isinstance(representation[key], str)
+        ):
+            return dict(representation)
+    shapes = " or ".join(f'{{__typename: "{t}", {k}: String}}' for t, k in ENTITY_KEYS.items())
+    raise InvalidInput(f"send each representation as {shapes}", field=path)

@@ -5,6 +5,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import DisableIntrospection, MaxTokensLimiter, ParserCache
+from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionResult
@@ -17,7 +18,7 @@ from schema.access import note_person_reads, stated_purpose
 from schema.audit_trail import AuditQueries
 from schema.checks import CheckQueries
 from schema.errors import classify_all
-from schema.inputs import SubjectInput, parse_subject
+from schema.inputs import SubjectInput, parse_representation, parse_subject
 from schema.limits import LIMITS, Limits, LimitsFirstValidation, shape_rules
 from schema.permissions import scoped_field
 from schema.records import RecordMutations, RecordQueries
@@ -76,6 +77,16 @@ class HubSchema(strawberry.federation.Schema):
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         return None
+
+    def entities_resolver(
+        self, info: strawberry.Info, representations: list[FederationAny]
+    ) -> list[FederationAny]:
+        # Strawberry hands each representation to resolve_reference as keyword arguments
+        # unchecked: a malformed one would fail there as an unexpected error.
+        checked = [
+            parse_representation(r, f"representations.{i}") for i, r in enumerate(representations)
+        ]
+        return super().entities_resolver(info, checked)  # type: ignore[arg-type]
 
     @property
     def root_fields(self) -> frozenset[str]:

@@ -1,5 +1,5 @@
 """ID numbers and names of persons are never logged in clear: a full flow — GraphQL, the
-report page, an unexpected resolver error, `hub sync`, `hub quarantine list`, `hub check
+report page, an unexpected resolver error, `hub sync`, `hub quarantine list|replay`, `hub check
 --batch` — runs with every logger at DEBUG (SQLAlchemy's statement and parameter logging,
 the drivers', Strawberry's, httpx's, the hub's), and not one captured record, nor anything
 printed on the server side, holds a test person's number or name. Masked forms (`110101
@@ -18,11 +18,13 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from sqlalchemy import select
 from support import get_token, make_agency, make_client, make_id_number, run_cli
 
 import schema.root
 from connectors.court.samples import DEFAULTER_HEADERS
 from hub.agencies.models import AgencyFamily
+from hub.ingest.models import QuarantinedRow
 
 # The purpose of a person read travels in this header (sent on every request).
 HEADERS = {"X-Hub-Purpose": "HIRING"}
@@ -260,7 +262,7 @@ def write_csv(path: Path, header: Any, rows: list[list[str]]) -> Path:
 
 async def cli_flow(db: Any, env: dict[str, str], tmp_path: Path) -> list[tuple[str, str]]:
     """`hub sync court` (a clear number, a masked one resolved by name, a minor quarantined),
-    `hub quarantine list`, `hub check --batch`; returns what each printed."""
+    `hub quarantine list` and `replay`, `hub check --batch`; returns what each printed."""
     async with db.sessions.begin() as session:
         court = await make_agency(
             session, name="江州市中级人民法院", seed=74, family=AgencyFamily.COURT
@@ -272,6 +274,10 @@ async def cli_flow(db: Any, env: dict[str, str], tmp_path: Path) -> list[tuple[s
     assert synced.exit_code == 0 and "SUCCEEDED" in synced.output, synced.output
     held = await run_cli(env, "quarantine", "list")
     assert "1 open row" in held.output, held.output
+    async with db.sessions() as session:
+        [held_id] = (await session.scalars(select(QuarantinedRow.id))).all()
+    replayed = await run_cli(env, "quarantine", "replay", held_id)  # reads the row back
+    assert "1 still quarantined" in replayed.output, replayed.output
 
     people = [["1", A, A_ID, "", ""], ["2", B, B_ID, "", ""], ["3", E, E_ID, "", ""]]
     people.append(["4", C, BAD_ID, "", "证件号有误"])
@@ -286,6 +292,7 @@ async def cli_flow(db: Any, env: dict[str, str], tmp_path: Path) -> list[tuple[s
     return [
         ("`hub sync court` output", synced.output),
         ("`hub quarantine list` output", held.output),
+        ("`hub quarantine replay` output", replayed.output),
         ("`hub check --batch` output", checked.output),
     ]
 

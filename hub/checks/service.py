@@ -33,6 +33,8 @@ from hub.subjects.pii import PiiCipher
 from hub.subjects.service import organizations_by_uscc, persons_by_hash
 
 MAX_REFERENCE = 200
+MIN_AS_OF = date(1950, 1, 1)
+MAX_AS_OF = date(2199, 12, 31)
 MAX_BATCH = 10_000
 
 
@@ -184,6 +186,12 @@ def _problem(ruleset: RuleSet, actor: Actor, request: CheckRequest) -> HubError 
                 f"the subject is registered outside this client's jurisdiction "
                 f"({actor.jurisdiction})",
                 field="input.subject",
+            )
+        if not MIN_AS_OF <= request.as_of <= MAX_AS_OF:
+            # The rules count months back and forth from asOf; outside these years the
+            # answer would mean nothing (and date arithmetic would leave the calendar).
+            raise InvalidInput(
+                f"asOf must lie between {MIN_AS_OF} and {MAX_AS_OF}", field="input.asOf"
             )
         subject_type = _subject_type(request)
         if not any(

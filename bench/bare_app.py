@@ -5,7 +5,8 @@ objects, no rule evaluation: it parses the JSON body, computes the same keyed ha
 on the same engine settings (`hub.db.engine.create_engine`) the statements the hub runs:
 
     BEGIN (implicit)
-    SELECT clients.agency_id, clients.scopes, clients.revoked_at FROM clients WHERE clients.id = $1
+    SELECT clients.agency_id, clients.scopes, clients.revoked_at, clients.jurisdiction
+        FROM clients WHERE clients.id = $1
     SELECT persons.<all columns> FROM persons WHERE persons.id_hash IN ($1)
     SELECT credit_records.<all columns> FROM credit_records WHERE credit_records.person_id IN ($1)
           AND (credit_records.source_agency_id = $2 OR credit_records.status NOT IN (...))
@@ -70,7 +71,7 @@ CLIENT_ID = os.environ["BENCH_CLIENT_ID"]
 
 # From hub.db.models, i.e. with the hub's full metadata: foreign-key columns resolve their
 # types, so the INSERT renders the same parameter casts as the hub's.
-CLIENT = select(Client.agency_id, Client.scopes, Client.revoked_at)
+CLIENT = select(Client.agency_id, Client.scopes, Client.revoked_at, Client.jurisdiction)
 PERSON = select(Person.__table__)
 RECORDS = select(CreditRecord.__table__)
 INSERT_CHECK = insert(Check.__table__)

@@ -60,7 +60,7 @@ def recorded_any(session: AsyncSession) -> bool:
     return bool(session.info.get(_RECORDED))
 
 
-def take_pending(session: AsyncSession | Session) -> tuple[Caller | None, list[AccessEntry]]:
+def _take_pending(session: AsyncSession | Session) -> tuple[Caller | None, list[AccessEntry]]:
     caller = session.info.get(_CALLER)
     pending: list[AccessEntry] = session.info.get(_PENDING) or []
     session.info[_PENDING] = []
@@ -69,7 +69,7 @@ def take_pending(session: AsyncSession | Session) -> tuple[Caller | None, list[A
 
 @event.listens_for(Session, "before_commit")
 def _record_noted_accesses(session: Session) -> None:
-    caller, entries = take_pending(session)
+    caller, entries = _take_pending(session)
     if not entries or caller is None:
         return
     session.execute(

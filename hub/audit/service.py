@@ -72,8 +72,9 @@ def _record_noted_accesses(session: Session) -> None:
     caller, entries = _take_pending(session)
     if not entries or caller is None:
         return
-    session.execute(
-        insert(PendingAccess),
+    # Core, not the ORM's bulk path: plain values into one table, on this transaction.
+    session.connection().execute(
+        insert(PendingAccess.metadata.tables[PendingAccess.__tablename__]),
         [
             {
                 "at": e.at,

@@ -28,7 +28,7 @@ from strawberry.http.ides import get_graphql_ide_html
 
 from hub.access.enforcement import bind
 from hub.audit.purposes import AccessPurpose
-from hub.audit.service import Caller, open_trail
+from hub.audit.service import Caller, open_trail, recorded_any
 from hub.auth.actor import Actor
 from hub.auth.service import actor_for_token
 from hub.auth.tokens import TokenClaims
@@ -186,7 +186,8 @@ async def _respond(request: Request, exchange: Exchange) -> Response:
         else:
             # The accesses it noted are recorded by this same commit; seal them soon.
             await session.commit()
-            state.services.sealer.wake()
+            if recorded_any(session):
+                state.services.sealer.wake()
 
     if failed:
         exchange.outcome = outcomes.INTERNAL

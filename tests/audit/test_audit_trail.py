@@ -265,3 +265,26 @@ async def test_concurrent_reads_and_concurrent_sealers_make_one_unbroken_chain(a
         left = await session.scalar(select(func.count()).select_from(PendingAccess))
     assert report.intact and report.rows == 20 and left == 0
     assert [r.seq for r in await audit_rows(app, db)] == list(range(1, 21))
+
+
+async def test_the_served_hub_seals_recorded_accesses_in_the_background(app, http, db):
+    await seed(http, db)
+    token = await get_token(http, await make_client(db, "records:read"))
+
+    async def sealed_and_pending():
+        async with db.sessions() as session:
+            sealed = await session.scalar(select(func.count()).select_from(AuditEvent))
+            pending = await session.scalar(select(func.count()).select_from(PendingAccess))
+        return sealed, pending
+
+    # The lifespan a server (uvicorn) runs: it starts the sealer, and seals what is left
+    # when the hub stops.
+    async with app.router.lifespan_context(app):
+        await gql(http, token, PERSON, {"n": PERSON_A}, purpose="HIRING")
+        for _ in range(100):
+            if await sealed_and_pending() == (1, 0):
+                break
+            await asyncio.sleep(0.05)
+        assert await sealed_and_pending() == (1, 0)
+        await gql(http, token, PERSON, {"n": PERSON_B}, purpose="HIRING")
+    assert await sealed_and_pending() == (2, 0)

@@ -297,7 +297,14 @@ def stated_in_headers(request: Request) -> tuple[AccessPurpose | None, str | Non
                 f"X-Hub-Purpose: unknown purpose; one of {known}", "BAD_USER_INPUT", 400
             )
     reference = request.headers.get("x-hub-reference")
-    return purpose, unquote(reference) if reference is not None else None
+    if reference is None:
+        return purpose, None
+    text = unquote(reference)
+    if any(not c.isprintable() for c in text):
+        return graphql_error(
+            "X-Hub-Reference: control characters are not allowed", "BAD_USER_INPUT", 400
+        )
+    return purpose, text
 
 
 def request_id_from(given: str) -> str:

@@ -132,6 +132,23 @@ async def test_an_unknown_purpose_header_is_refused_naming_the_header(app, http,
     assert error["message"].startswith("X-Hub-Purpose")
 
 
+async def test_a_reference_header_with_a_control_character_is_refused(app, http, db):
+    token = await get_token(http, await make_client(db, "records:read"))
+    response = await http.post(
+        "/graphql",
+        json={"query": PERSON, "variables": {"n": PERSON_A}},
+        headers={
+            "Authorization": f"Bearer {token}",
+            "X-Hub-Purpose": "HIRING",
+            "X-Hub-Reference": "ref%00",
+        },
+    )
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["message"].startswith("X-Hub-Reference")
+
+
 async def test_a_records_page_audits_each_person_it_holds_once(app, http, db, keys):
     await seed(http, db)
     token = await get_token(http, await make_client(db, "records:read"))

@@ -2,9 +2,8 @@
 
 1. *Record*: when an audited session commits, what it noted is inserted into audit_pending
    in that same transaction (hub.audit.service's `before_commit` hook, so no edge can
-   forget it). The read and
-   its record commit together or not at all, and no lock is taken: requests never queue for
-   the chain.
+   forget it). The read and its record commit together or not at all, and no lock is
+   taken: requests never queue for the chain.
 2. *Seal*: a sealer moves pending rows into audit_events in batches, locking the chain head
    once per batch. The hub runs one in the background (woken after each request that
    recorded something, and every few seconds for rows other processes left); the CLI seals

@@ -3,7 +3,9 @@ and what the runs left in it."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -75,6 +77,32 @@ def remove_work_dir(work_dir: Path, *, keep_keys: Path | None = None) -> None:
     for path in work_dir.iterdir():
         if path != keep_keys:
             shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+def drop_databases_and_files(
+    admin_url: str,
+    created: list[str],
+    work_dir: Path,
+    *,
+    kept: str | None = None,
+    kept_dsn: str = "",
+    keys_dir: Path | None = None,
+) -> None:
+    """The end of every bench run: the databases it created dropped (but `kept`), its
+    temporary files removed (but the keys of a kept database)."""
+    for name in created:
+        if name == kept:
+            continue
+        try:
+            asyncio.run(recreate_database(admin_url, name, drop_only=True))
+        except Exception as exc:  # clean-up must not hide the original error
+            print(f"could not drop {name}: {exc}", file=sys.stderr)
+    if kept in created:
+        # The kept data is only readable with its PII keys: keep those too.
+        print(f"kept database {kept} ({kept_dsn}); its keys: HUB_KEYS_DIR={keys_dir}")
+        remove_work_dir(work_dir, keep_keys=keys_dir)
+    else:
+        remove_work_dir(work_dir)
 
 
 def raise_interrupt(signum: int, _frame: object) -> None:

@@ -33,9 +33,9 @@ from bench.database import (
     bench_urls,
     check_rows,
     create_check_client,
+    drop_databases_and_files,
     raise_interrupt,
     recreate_database,
-    remove_work_dir,
     server_version,
 )
 from bench.loadgen import (
@@ -358,17 +358,14 @@ def clean_up(args: argparse.Namespace, ws: Workspace) -> None:
     """Also after Ctrl-C or a failure: servers stopped, database dropped unless kept."""
     for server in reversed(ws.servers):
         server.stop()
-    if ws.created_db and not args.keep_db:
-        try:
-            asyncio.run(recreate_database(ws.admin_url, args.database, drop_only=True))
-        except Exception as exc:  # cleanup must not hide the original error
-            print(f"could not drop {args.database}: {exc}", file=sys.stderr)
-    if ws.created_db and args.keep_db:
-        # The kept data is only readable with its PII keys: keep those too.
-        print(f"kept database {args.database} ({ws.dsn}); its keys: HUB_KEYS_DIR={ws.keys_dir}")
-        remove_work_dir(ws.work_dir, keep_keys=ws.keys_dir)
-    else:
-        remove_work_dir(ws.work_dir)
+    drop_databases_and_files(
+        ws.admin_url,
+        [args.database] if ws.created_db else [],
+        ws.work_dir,
+        kept=args.database if args.keep_db else None,
+        kept_dsn=ws.dsn,
+        keys_dir=ws.keys_dir,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,9 +32,9 @@ from bench import RESULTS, ROOT
 from bench.cpu import wait_for_quiet
 from bench.database import (
     bench_urls,
+    drop_databases_and_files,
     raise_interrupt,
     recreate_database,
-    remove_work_dir,
     with_database,
 )
 from bench.ingest_copy import CopyRun, copy_file, sample_row
@@ -530,21 +530,14 @@ def clean_up(args: argparse.Namespace, ws: Workspace) -> None:
     """Also after Ctrl-C or a failure: the child stopped, databases dropped (the measured
     one kept with --keep-db), temporary files removed."""
     ws.child.stop()
-    kept = False
-    for name in list(ws.databases):
-        if name == args.database and args.keep_db:
-            kept = True
-            continue
-        try:
-            asyncio.run(recreate_database(ws.admin_url, name, drop_only=True))
-        except Exception as exc:  # clean-up must not hide the original error
-            print(f"could not drop {name}: {exc}", file=sys.stderr)
-    if kept:
-        # The kept data is only readable with its PII keys: keep those too.
-        print(f"kept database {args.database} ({ws.dsn}); its keys: HUB_KEYS_DIR={ws.keys_dir}")
-        remove_work_dir(ws.work_dir, keep_keys=ws.keys_dir)
-    else:
-        remove_work_dir(ws.work_dir)
+    drop_databases_and_files(
+        ws.admin_url,
+        list(ws.databases),
+        ws.work_dir,
+        kept=args.database if args.keep_db else None,
+        kept_dsn=ws.dsn,
+        keys_dir=ws.keys_dir,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

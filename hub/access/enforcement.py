@@ -8,6 +8,7 @@ ingest, the operator's CLI) is not filtered."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from itertools import chain
 from typing import Any
 
@@ -34,7 +35,10 @@ def bind(session: AsyncSession, actor: Actor) -> None:
     session.info[_ACTOR] = actor
 
 
-def criteria_for(actor: Actor) -> list[Any]:
+# An actor's criteria are built once: a session runs many statements, a process serves the
+# same clients again and again, and the options are immutable.
+@lru_cache(maxsize=1024)
+def criteria_for(actor: Actor) -> tuple[Any, ...]:
     options: list[Any] = []
     if not sees_unshared_records_of_others(actor):
         own = actor.agency_id
@@ -72,18 +76,19 @@ def criteria_for(actor: Actor) -> list[Any]:
                 include_aliases=True,
             ),
         ]
-    return options
+    return tuple(options)
 
 
-def write_criteria_for(actor: Actor) -> list[Any]:
+@lru_cache(maxsize=1024)
+def write_criteria_for(actor: Actor) -> tuple[Any, ...]:
     if actor.has(ADMIN):
-        return []
+        return ()
     own = actor.agency_id
-    return [
+    return (
         with_loader_criteria(
             CreditRecord, lambda cls: cls.source_agency_id == own, include_aliases=True
-        )
-    ]
+        ),
+    )
 
 
 @event.listens_for(Session, "do_orm_execute")

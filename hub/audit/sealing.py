@@ -15,11 +15,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
+from types import SimpleNamespace
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import RowMapping, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.audit.chain import seal, sealed_head
+from hub.audit.chain import SealedRow, seal, sealed_head
 from hub.audit.models import AuditEvent, AuditHead, PendingAccess
 from hub.audit.service import HEAD_ID
 
@@ -44,17 +46,25 @@ async def seal_batch(session: AsyncSession, key: bytes, limit: int = BATCH) -> i
         )
     )
     first_seq, first_prev_hash, last_seq, prev = locked.one()
-    pending = list(
-        await session.scalars(select(PendingAccess).order_by(PendingAccess.id).limit(limit))
+    # Plain rows, not ORM objects: the sealer runs on the hub's event loop, and thousands
+    # of instrumented objects per batch would be built only to be taken apart again.
+    pending = (
+        (
+            await session.execute(
+                select(PendingAccess.__table__).order_by(PendingAccess.id).limit(limit)
+            )
+        )
+        .mappings()
+        .all()
     )
     if not pending:
         return 0
     rows = _chained(key, pending, last_seq, prev)
-    await session.execute(insert(AuditEvent), [_values(row) for row in rows])
+    await session.execute(insert(AuditEvent), rows)
     await session.execute(
-        delete(PendingAccess).where(PendingAccess.id.in_([p.id for p in pending]))
+        delete(PendingAccess).where(PendingAccess.id.in_([p["id"] for p in pending]))
     )
-    head = sealed_head(key, first_seq, first_prev_hash, rows[-1].seq, rows[-1].hash)
+    head = sealed_head(key, first_seq, first_prev_hash, rows[-1]["seq"], rows[-1]["hash"])
     await session.execute(
         update(AuditHead)
         .where(AuditHead.id == HEAD_ID)
@@ -64,21 +74,17 @@ async def seal_batch(session: AsyncSession, key: bytes, limit: int = BATCH) -> i
 
 
 def _chained(
-    key: bytes, pending: Sequence[PendingAccess], last_seq: int, prev: str
-) -> list[AuditEvent]:
-    rows: list[AuditEvent] = []
+    key: bytes, pending: Sequence[RowMapping], last_seq: int, prev: str
+) -> list[dict[str, Any]]:
+    """The audit_events rows for `pending`, each sealed over the one before."""
+    rows: list[dict[str, Any]] = []
     for offset, item in enumerate(pending, start=1):
-        row = AuditEvent(seq=last_seq + offset, prev_hash=prev)
-        for name in _COLUMNS:
-            setattr(row, name, getattr(item, name))
-        row.hash = prev = seal(key, row.prev_hash, row)
-        rows.append(row)
+        row = SimpleNamespace(
+            **{name: item[name] for name in _COLUMNS}, seq=last_seq + offset, prev_hash=prev
+        )
+        row.hash = prev = seal(key, row.prev_hash, cast(SealedRow, row))
+        rows.append(vars(row))
     return rows
-
-
-def _values(row: AuditEvent) -> dict[str, object]:
-    # Plain values for one bulk INSERT: the rows are never added to the session.
-    return {c.key: getattr(row, c.key) for c in AuditEvent.__table__.columns}
 
 
 class Sealer:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -25,9 +25,6 @@ if TYPE_CHECKING:
     from hub.checks.batch_results import Answered, Screening
     from hub.checks.purposes import Purpose
     from hub.checks.service import CheckRequest
-
-T = TypeVar("T")
-InTransaction = Callable[[Settings, Callable[[AsyncSession], Awaitable[T]]], T]
 
 OPERATOR = Actor(client_id=None, agency_id=None, scopes=ALL_SCOPES)
 # Checks per transaction in a batch: bounded queries per chunk, and progress the officer sees.

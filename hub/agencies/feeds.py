@@ -4,7 +4,7 @@ check reports."""
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,7 +28,7 @@ async def coverage(session: AsyncSession) -> dict[AgencyFamily, datetime | None]
         .join(SourceFeed, SourceFeed.agency_id == Agency.id)
         .group_by(Agency.family)
     )
-    latest = {family: _utc(at) for family, at in rows}
+    latest = {family: at for family, at in rows}
     return {
         family: latest.get(family) for family in AgencyFamily if family is not AgencyFamily.OTHER
     }
@@ -50,12 +50,3 @@ class CoverageCache:
             self._value = await coverage(session)
             self._expires = now + self._ttl
         return self._value
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    # Aggregates bypass the column type's result processing: SQLite hands back naive text.
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -22,7 +22,3 @@ class Actor:
     def require(self, scope: str) -> None:
         if scope not in self.scopes:
             raise Forbidden(f"this operation needs the scope '{scope}'", field=scope)
-
-    def require_any(self, scopes: tuple[str, ...] | list[str]) -> None:
-        if not any(s in self.scopes for s in scopes):
-            raise Forbidden(f"this operation needs one of the scopes: {', '.join(scopes)}")

@@ -2,7 +2,7 @@
 
 Authlib's OAuth 2.0 server has no async (Starlette) integration, and its maintainers point
 to joserfc (their JOSE library that replaces authlib.jose) for tokens; the client
-credentials grant itself is small enough to implement directly (see endpoint.py)."""
+credentials grant itself is small enough to implement directly (see hub/web/oauth.py)."""
 
 from __future__ import annotations
 

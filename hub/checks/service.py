@@ -149,13 +149,7 @@ async def run_checks(
     answered = [o.check for o in outcomes if isinstance(o, CheckOutcome)]
     if answered:
         await session.execute(insert(Check), [c.row() for c in answered])
-        note(
-            session,
-            (
-                check_access(c, "check", f"{c.verdict.value}; check {c.id}", c.checked_at)
-                for c in answered
-            ),
-        )
+        note(session, (check_access(c, "check", _summary(c), c.checked_at) for c in answered))
     return outcomes
 
 

@@ -27,7 +27,7 @@ def downgrade(database_url: str, revision: str) -> None:
     command.downgrade(alembic_config(database_url), revision)
 
 
-# env.py runs its own event loop, so from async code (tests, the app) it runs in a thread.
+# env.py runs its own event loop, so from async code (the tests) it runs in a thread.
 async def upgrade_async(database_url: str, revision: str = "head") -> None:
     await asyncio.to_thread(upgrade, database_url, revision)
 

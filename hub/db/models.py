@@ -1,7 +1,7 @@
 """Imports every model so that `Base.metadata` is complete (Alembic and model tests)."""
 
 from hub.agencies.models import Agency, SourceFeed
-from hub.audit.models import AuditEvent, AuditHead
+from hub.audit.models import AuditEvent, AuditHead, PendingAccess
 from hub.auth.models import Client
 from hub.checks.models import Check
 from hub.db.base import Base
@@ -20,6 +20,7 @@ __all__ = [
     "IngestCursor",
     "IngestRun",
     "Organization",
+    "PendingAccess",
     "Person",
     "QuarantinedRow",
     "RecordEvent",

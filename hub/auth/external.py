@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from joserfc import jwt
-from joserfc.errors import JoseError
 from joserfc.jwt import JWTClaimsRegistry
 
 from hub.auth.jwks import FileKeys, KeySource, RemoteKeys
-from hub.auth.tokens import TokenClaims, unverified
+from hub.auth.tokens import TokenClaims, decode_verified, scopes_of, unverified
 from hub.errors import Unauthenticated
 from hub.settings import TrustedIssuer
 
@@ -44,22 +42,15 @@ class ExternalIssuer:
             keys = FileKeys(trusted.jwks_file)
         return cls(trusted.issuer, trusted.audience, keys)
 
-    async def verify(self, token: str) -> TokenClaims:
-        header, _ = unverified(token)
+    async def verify(self, token: str, header: dict[str, Any] | None = None) -> TokenClaims:
+        """`header`: the token's unverified header, when the caller has read it already."""
+        if header is None:
+            header, _ = unverified(token)
         kid = header.get("kid")
         key_set = await self._keys.key_set(kid if isinstance(kid, str) else None)
-        try:
-            decoded = jwt.decode(token, key_set, algorithms=ALGORITHMS)
-            self._registry.validate(decoded.claims)
-        except JoseError as exc:
-            raise Unauthenticated(f"invalid access token: {exc.description or exc.error}") from exc
-        except ValueError as exc:
-            raise Unauthenticated("malformed access token") from exc
-        claims = decoded.claims
+        claims = decode_verified(token, key_set, ALGORITHMS, self._registry)
         return TokenClaims(
-            client_id=_client_id(claims),
-            scopes=_scopes(claims),
-            expires_at=int(claims["exp"]),
+            client_id=_client_id(claims), scopes=scopes_of(claims), expires_at=int(claims["exp"])
         )
 
 
@@ -71,11 +62,3 @@ def _client_id(claims: dict[str, Any]) -> str:
         if isinstance(value, str) and value:
             return value
     raise Unauthenticated("the access token names no client (client_id, azp or sub)")
-
-
-def _scopes(claims: dict[str, Any]) -> frozenset[str]:
-    # `scope` is a space-separated string (RFC 9068); some IdPs send `scp`, as a list.
-    scope = claims.get("scope", claims.get("scp", ""))
-    if isinstance(scope, list):
-        return frozenset(str(s) for s in scope)
-    return frozenset(str(scope).split())

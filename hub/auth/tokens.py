@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,21 +78,42 @@ class TokenIssuer:
         return claims
 
     def _verify_signature_and_claims(self, token: str) -> TokenClaims:
-        try:
-            decoded = jwt.decode(token, self._keys.signing, algorithms=["ES256"])
-            if decoded.header.get("typ", "").lower() != TOKEN_TYPE:
-                raise Unauthenticated("not an access token (typ must be at+jwt)")
-            self._registry.validate(decoded.claims)
-        except JoseError as exc:
-            raise Unauthenticated(f"invalid access token: {exc.description or exc.error}") from exc
-        except ValueError as exc:
-            raise Unauthenticated("malformed access token") from exc
-        claims = decoded.claims
-        return TokenClaims(
-            client_id=str(claims["sub"]),
-            scopes=frozenset(str(claims.get("scope", "")).split()),
-            expires_at=int(claims["exp"]),
+        claims = decode_verified(
+            token, self._keys.signing, ["ES256"], self._registry, typ=TOKEN_TYPE
         )
+        return TokenClaims(
+            client_id=str(claims["sub"]), scopes=scopes_of(claims), expires_at=int(claims["exp"])
+        )
+
+
+def decode_verified(
+    token: str,
+    keys: Any,
+    algorithms: Sequence[str],
+    registry: JWTClaimsRegistry,
+    *,
+    typ: str | None = None,
+) -> dict[str, Any]:
+    """The claims of a token whose signature, `typ` (when given) and claims check out; any
+    failure is UNAUTHENTICATED with the reason."""
+    try:
+        decoded = jwt.decode(token, keys, algorithms=list(algorithms))
+        if typ is not None and decoded.header.get("typ", "").lower() != typ:
+            raise Unauthenticated(f"not an access token (typ must be {typ})")
+        registry.validate(decoded.claims)
+    except JoseError as exc:
+        raise Unauthenticated(f"invalid access token: {exc.description or exc.error}") from exc
+    except ValueError as exc:
+        raise Unauthenticated("malformed access token") from exc
+    return decoded.claims
+
+
+def scopes_of(claims: dict[str, Any]) -> frozenset[str]:
+    # `scope` is a space-separated string (RFC 9068); some IdPs send `scp`, as a list.
+    scope = claims.get("scope", claims.get("scp", ""))
+    if isinstance(scope, list):
+        return frozenset(str(s) for s in scope)
+    return frozenset(str(scope).split())
 
 
 def unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -23,7 +23,7 @@ class TokenVerifier:
         # The unverified `iss` only chooses the keys; whichever verifies then checks the
         # issuer again, with the signature.
         if self._external is not None:
-            _, claims = unverified(token)
+            header, claims = unverified(token)
             if claims.get("iss") == self._external.issuer:
-                return await self._external.verify(token)
+                return await self._external.verify(token, header)
         return self._hub.verify(token)

@@ -378,9 +378,10 @@ def _replay(
     pii = PiiCipher(load_keys(settings).pii)
 
     async def work(session: Any) -> list[Any]:
-        rows = await open_quarantine(session, run_id=run_id, limit=100_000)
+        rows = await open_quarantine(
+            session, run_id=run_id, ids=set(ids) if ids else None, limit=100_000
+        )
         if ids:
-            rows = [r for r in rows if r.id in set(ids)]
             missing = set(ids) - {r.id for r in rows}
             if missing:
                 raise InvalidInput(f"not open in the quarantine: {sorted(missing)}", field="ids")

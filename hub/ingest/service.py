@@ -3,7 +3,7 @@ and replaying quarantined rows once the mapping or the reference data has been f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -43,9 +43,15 @@ async def cursors(session: AsyncSession) -> list[tuple[IngestCursor, Agency]]:
 
 
 async def open_quarantine(
-    session: AsyncSession, *, run_id: int | None = None, limit: int = 200
+    session: AsyncSession,
+    *,
+    run_id: int | None = None,
+    ids: Collection[int] | None = None,
+    limit: int = 200,
 ) -> list[QuarantinedRow]:
     query = select(QuarantinedRow).where(*_open(run_id))
+    if ids is not None:
+        query = query.where(QuarantinedRow.id.in_(ids))
     return list(await session.scalars(query.order_by(QuarantinedRow.id).limit(limit)))
 
 

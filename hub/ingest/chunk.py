@@ -15,7 +15,7 @@ from hub.ingest.identity import (
     Unresolved,
     fits_mask,
     organization_code,
-    resolve_organization_code,
+    resolve_organization_codes,
 )
 from hub.ingest.models import QuarantinedRow
 from hub.ingest.normalize import Normalised, normalise
@@ -95,6 +95,13 @@ async def _resolve_identities(
         n.draft.subject.name for _, n in pending if n.masked_id_number and n.draft.subject.name
     }
     known = await _known_numbers_by_name(context.session, context.pii, masked_names)
+    codes = {
+        code
+        for _, n in pending
+        if not n.masked_id_number and n.draft.subject.uscc
+        if (code := organization_code(n.draft.subject.uscc))
+    }
+    bodies = await resolve_organization_codes(context.session, codes)
     resolved: list[tuple[Row, Normalised]] = []
     for row, item in pending:
         subject = item.draft.subject
@@ -104,7 +111,7 @@ async def _resolve_identities(
             if isinstance(outcome, str):
                 subject = dataclasses.replace(subject, id_number=outcome)
         elif subject.uscc and (code := organization_code(subject.uscc)):
-            outcome = await resolve_organization_code(context.session, code)
+            outcome = bodies[code]
             if isinstance(outcome, str):
                 subject = dataclasses.replace(subject, uscc=outcome)
         if isinstance(outcome, Unresolved):

@@ -182,7 +182,7 @@ def defaulter_record(raw: Mapping[str, Any]) -> dict[str, Any]:
     # source_ref is stored, shown and logged as it is, and a clear and a masked export of one
     # listing then key the same record.
     person = subject.get("subject_id_number")
-    debtor = _as_published(person) if person else subject["subject_uscc"]
+    debtor = as_published(person) if person else subject["subject_uscc"]
     record = {
         "source_ref": f"{case_code}/{debtor}",
         "category": "JUDGMENT_DEFAULTER",
@@ -321,7 +321,7 @@ def looks_like_person(number: str) -> bool:
     return id_check_char(number[:17]) == number[17] or uscc_check_char(number[:17]) != number[17]
 
 
-def _as_published(number: str) -> str:
+def as_published(number: str) -> str:
     """`3423011964****3224`: the listing's mask, which hides the month and day of birth."""
     return number if "*" in number else number[:-8] + "****" + number[-4:]
 

@@ -19,6 +19,7 @@ from typing import Any
 from connectors.court.mapping import (
     DEFAULTER_FIELDS,
     JUDGMENT_FIELDS,
+    as_published,
     id_check_char,
     uscc_check_char,
 )
@@ -118,9 +119,8 @@ def write_judgments(
     return Path(path)
 
 
-def mask_id_number(number: str) -> str:
-    """As the public listing shows it: birth month and day hidden."""
-    return number[:10] + "****" + number[14:]
+# As the public listing shows it: birth month and day hidden (the mapping's own mask).
+mask_id_number = as_published
 
 
 def _person_subject(name: str, number: str, mask: bool) -> _Subject:

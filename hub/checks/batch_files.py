@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from connectors.base import ConfigError
-from connectors.files import detect_encoding, encoding_label
+from connectors.files import detect_encoding, encoding_label, header_key
 from hub import clock
 from hub.checks.purposes import Verdict
 from hub.checks.service import MAX_BATCH
@@ -45,10 +45,12 @@ HEADER_SEARCH_ROWS = 10
 _EXCEL_DIGITS = 15
 
 
+_SEPARATORS = str.maketrans("", "", "_-*")
+
+
 def _header_key(text: str) -> str:
     # "ID Number", "id_number", "idNumber", "＊姓名 " all name the same column.
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(ch for ch in folded if not ch.isspace() and ch not in "_-*")
+    return header_key(text).translate(_SEPARATORS)
 
 
 _ALIASES = {_header_key(alias): key for key, aliases in _HEADERS.items() for alias in aliases}

@@ -8,7 +8,6 @@ that the README can print checks whose answers are known in advance."""
 from __future__ import annotations
 
 import random
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -64,10 +63,6 @@ class DemoDataset:
     showcase: tuple[Showcase, ...]
     # The agency whose OAuth client the demo CLI creates (中共江州市委组织部).
     demo_agency_uscc: str
-
-    def category_counts(self) -> dict[RecordCategory, int]:
-        counts = Counter(draft.category for _, draft in self.records)
-        return {category: counts[category] for category in RecordCategory}
 
 
 def build_dataset(seed: int = 20261122) -> DemoDataset:

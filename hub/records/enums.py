@@ -4,6 +4,7 @@ Chinese term used by the source systems and shown to HR officers."""
 from __future__ import annotations
 
 from enum import Enum
+from functools import cache
 from typing import TYPE_CHECKING
 
 
@@ -29,11 +30,18 @@ class LabelledEnum(str, Enum):
 
     @classmethod
     def from_label(cls, text: str) -> LabelledEnum | None:
-        text = text.strip()
-        for member in cls:
-            if text in (member.value, member.label):
-                return member
-        return None
+        return _by_text(cls).get(text.strip())
+
+
+@cache
+def _by_text(kind: type[LabelledEnum]) -> dict[str, LabelledEnum]:
+    # Built once per enum (ingest asks for every field of every row); the first member
+    # with a value or label wins, as a scan in declaration order would.
+    found: dict[str, LabelledEnum] = {}
+    for member in kind:
+        found.setdefault(member.value, member)
+        found.setdefault(member.label, member)
+    return found
 
 
 class SubjectType(LabelledEnum):

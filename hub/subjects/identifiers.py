@@ -87,7 +87,7 @@ def parse_id_number(raw: str, *, field: str = "idNumber", today: date | None = N
             "居民身份证号码 must be 17 digits followed by a digit or X", field=field
         )
     try:
-        birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        birth = IdNumber(number).birth_date
     except ValueError:
         raise InvalidIdentifier(
             f"居民身份证号码 has an impossible birth date {number[6:14]}", field=field

@@ -135,14 +135,20 @@ def severity(kind: str) -> str:
     return "MINOR" if kind in MINOR else "GENERAL"
 
 
+# Each field's headers, folded once rather than for every field of every row.
+_ALIAS_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (field, tuple(header_key(alias) for alias in aliases)) for field, aliases in COLUMNS.items()
+)
+
+
 def pick(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Field → cell value, by any of the field's headers; empty cells are left out and dates
     become ISO text (a record must be JSON)."""
     cells = {header_key(name): value for name, value in raw.items()}
     values: dict[str, Any] = {}
-    for field, aliases in COLUMNS.items():
-        for alias in aliases:
-            value = _plain(cells.get(header_key(alias)), field)
+    for field, keys in _ALIAS_KEYS:
+        for key in keys:
+            value = _plain(cells.get(key), field)
             if value is not None:
                 values[field] = value
                 break

@@ -117,13 +117,20 @@ def label(stream: str, field: str) -> str:
     return f"{COLUMNS[stream].get(field, ALIASES[field][0])}/{field}"
 
 
+# Each field's headers, folded once rather than for every field of every row.
+_ALIAS_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (field, tuple(header_key(name) for name in (field, *aliases)))
+    for field, aliases in ALIASES.items()
+)
+
+
 def pick(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Field → value under the SQL name or any CSV header; empty cells are left out."""
     cells = {header_key(name): value for name, value in raw.items()}
     values: dict[str, Any] = {}
-    for field, aliases in ALIASES.items():
-        for name in (field, *aliases):
-            value = _plain(cells.get(header_key(name)))
+    for field, keys in _ALIAS_KEYS:
+        for key in keys:
+            value = _plain(cells.get(key))
             if value is not None:
                 values[field] = value
                 break

@@ -26,6 +26,13 @@ def postgres_admin_url() -> str:
     return os.environ.get("HUB_TEST_POSTGRES_URL", DEFAULT_POSTGRES)
 
 
+def postgres_unreachable(reason: str) -> None:
+    """Skips the PostgreSQL half of a test, or fails it where PostgreSQL is required (CI)."""
+    if os.environ.get("HUB_REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"PostgreSQL required (HUB_REQUIRE_POSTGRES=1) but unreachable: {reason}")
+    pytest.skip(f"PostgreSQL unreachable: {reason}")
+
+
 @dataclass
 class Database:
     backend: str
@@ -131,7 +138,7 @@ async def create_postgres_database() -> tuple[str, str] | None:
         connection = await asyncpg.connect(admin, timeout=5)
     except (OSError, asyncpg.PostgresError) as exc:
         if os.environ.get("HUB_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL required (HUB_REQUIRE_POSTGRES=1) but unreachable: {exc}")
+            postgres_unreachable(str(exc))
         return None
     name = f"hub_test_{uuid.uuid4().hex[:12]}"
     try:

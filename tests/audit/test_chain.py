@@ -116,6 +116,7 @@ FIELDS = [
     "request_id",
     "client_id",
     "agency_id",
+    "subject_type",
     "operation",
     "subject_key",
     "purpose",

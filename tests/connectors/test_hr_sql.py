@@ -3,7 +3,6 @@ database file and from a real PostgreSQL schema (dropped afterwards)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import uuid
 from collections.abc import Iterator
@@ -12,19 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
+from support import postgres_admin_url, postgres_unreachable
 
 from connectors.base import Checkpoint, ConfigError, Row, TransientError
 from connectors.hr import STREAMS, Config, HrConnector
 
 CONNECTOR = HrConnector()
-PG_DRIVER = next(
-    (f"postgresql+{name}" for name in ("psycopg", "psycopg2") if importlib.util.find_spec(name)),
-    None,
-)
-PG_SERVER = "postgres@127.0.0.1:5432/test"
-NO_PG_DRIVER = "no synchronous PostgreSQL driver (psycopg or psycopg2) is installed"
+# The suite's PostgreSQL server (HUB_TEST_POSTGRES_URL), through psycopg: the HR connector
+# reads an agency's database synchronously.
+PG_SERVER = make_url(postgres_admin_url()).set(drivername="postgresql+psycopg")
 PERSON = "11010519491231002X"
 # Several rows share a timestamp, and keys do not follow time: the boundary must hold.
 TIMES = ["2025-01-05 08:00:00", "2025-01-05 08:00:00", "2025-01-06 12:30:00", "2025-01-07 00:00:00"]
@@ -77,17 +74,15 @@ def hr_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[HrDatabase
         yield create_schema(HrDatabase(url, engine, None), "TEXT")
         engine.dispose()
         return
-    if PG_DRIVER is None:
-        pytest.skip(NO_PG_DRIVER)
-    url = f"{PG_DRIVER}://{PG_SERVER}"
+    url = PG_SERVER.render_as_string(hide_password=False)
     engine = create_engine(url)
     schema = f"hr_test_{uuid.uuid4().hex[:10]}"
     try:
         with engine.begin() as connection:
             connection.execute(text(f"CREATE SCHEMA {schema}"))
-    except OperationalError:
+    except OperationalError as exc:
         engine.dispose()
-        pytest.skip("PostgreSQL unreachable at 127.0.0.1:5432")
+        postgres_unreachable(type(exc).__name__)
     try:
         yield create_schema(HrDatabase(url, engine, schema), "TIMESTAMP")
     finally:
@@ -221,19 +216,26 @@ def test_a_roster_with_zoned_timestamps_and_text_keys(hr_db: HrDatabase) -> None
     assert items[0].record["roster"] is True
 
 
-@pytest.mark.skipif(PG_DRIVER is None, reason=NO_PG_DRIVER)
 def test_a_refused_connection_is_transient() -> None:
-    cfg = Config(stream="appraisals", url=f"{PG_DRIVER}://postgres@127.0.0.1:1/test", table="v")
+    refused = PG_SERVER.set(host="127.0.0.1", port=1).render_as_string(hide_password=False)
+    cfg = Config(stream="appraisals", url=refused, table="v")
     with pytest.raises(TransientError, match="retry later"):
         CONNECTOR.check(cfg)
 
 
-@pytest.mark.skipif(PG_DRIVER is None, reason=NO_PG_DRIVER)
 def test_a_refused_login_is_a_config_error_without_the_password() -> None:
-    url = f"{PG_DRIVER}://no_such_role:s3cret@127.0.0.1:5432/test"
-    with pytest.raises(ConfigError, match="refused the login") as caught:
+    url = PG_SERVER.set(username="no_such_role", password="s3cret").render_as_string(
+        hide_password=False
+    )
+    try:
         CONNECTOR.check(Config(stream="appraisals", url=url, table="v"))
-    assert "s3cret" not in caught.value.message
+    except TransientError:
+        postgres_unreachable("no server to refuse the login")
+    except ConfigError as refused:
+        assert "refused the login" in refused.message
+        assert "s3cret" not in refused.message
+    else:
+        pytest.fail("a login with an unknown role was accepted")
 
 
 def test_a_cursor_the_state_cannot_hold_fails_before_any_row(tmp_path: Path) -> None:

@@ -87,6 +87,7 @@ async def make_client(
     agency_seed: int = 1,
     name: str = "测试系统",
     family: AgencyFamily = AgencyFamily.OTHER,
+    jurisdiction: str | None = None,
 ) -> Credentials:
     async with db.sessions.begin() as session:
         from sqlalchemy import select
@@ -97,7 +98,9 @@ async def make_client(
             agency = await make_agency(
                 session, name=f"江州市测试局{agency_seed}", seed=agency_seed, family=family
             )
-        issued = await add_client(session, name=name, agency_uscc=agency.uscc, scopes=scopes)
+        issued = await add_client(
+            session, name=name, agency_uscc=agency.uscc, scopes=scopes, jurisdiction=jurisdiction
+        )
     return Credentials(issued.client.id, issued.secret, agency)
 
 

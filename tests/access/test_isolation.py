@@ -13,13 +13,11 @@ from support import (
     Credentials,
     get_token,
     gql,
-    make_agency,
     make_client,
     make_id_number,
     make_uscc,
 )
 
-from hub.auth.service import add_client
 from hub.records.enums import RecordStatus
 from hub.records.models import CreditRecord
 from hub.subjects.models import Person
@@ -149,16 +147,10 @@ async def world(http, db):
 async def jurisdiction_client(
     db, http, jurisdiction, *, agency_seed, scopes="records:read check:hiring check:procurement"
 ):
-    async with db.sessions.begin() as session:
-        agency = await make_agency(session, name=f"区划{jurisdiction}局", seed=agency_seed)
-        issued = await add_client(
-            session,
-            name="区县系统",
-            agency_uscc=agency.uscc,
-            scopes=scopes,
-            jurisdiction=jurisdiction,
-        )
-    return await get_token(http, Credentials(issued.client.id, issued.secret, agency))
+    client = await make_client(
+        db, scopes, agency_seed=agency_seed, name="区县系统", jurisdiction=jurisdiction
+    )
+    return await get_token(http, client)
 
 
 async def visible_refs(http, token, filter=None, first=20):

@@ -371,7 +371,9 @@ def clean_up(args: argparse.Namespace, ws: Workspace) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
+    # Also SIGINT: a shell starts background jobs with it ignored, and Ctrl-C must clean up.
     signal.signal(signal.SIGTERM, raise_interrupt)
+    signal.signal(signal.SIGINT, raise_interrupt)
     admin_url, dsn, url = bench_urls(args.admin_url, args.database)
     ws = Workspace(
         admin_url=admin_url,
@@ -380,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         work_dir=Path(tempfile.mkdtemp(prefix="hub-bench-")),
     )
     try:
-        run(args, argv or sys.argv[1:], ws, started)
+        run(args, argv if argv is not None else sys.argv[1:], ws, started)
     finally:
         clean_up(args, ws)
     print(f"wall time: {time.perf_counter() - started:.1f}s")

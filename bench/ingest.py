@@ -49,6 +49,7 @@ from bench.ingest_hub import (
 )
 from bench.ingest_profile import RATE, BackendSampler, print_summary, summarise
 from bench.profiling import ensure_py_spy
+from bench.report import pass_or_miss
 from hub.keys import init_keys
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -232,10 +233,6 @@ def expected_problems(data: CsvFile, counts: dict[str, Any], exit_code: int) -> 
         for (label, value), expected in wanted.items()
         if value != expected
     ]
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
 
 
 def mb(value: float) -> str:
@@ -516,8 +513,8 @@ def print_report(
     print("-" * WIDTH)
     print(f"ratio hub / COPY (equivalent table):  {ratio:.2f}")
     print(f"ratio hub / COPY (plain table):       {hub.wall_s / plain.seconds:.2f}")
-    ratio_verdict = verdict(ratio <= TARGET_RATIO)
-    rss_verdict = verdict(hub.peak_rss_bytes < TARGET_RSS_BYTES)
+    ratio_verdict = pass_or_miss(ratio <= TARGET_RATIO)
+    rss_verdict = pass_or_miss(hub.peak_rss_bytes < TARGET_RSS_BYTES)
     print(f"target ratio <= {TARGET_RATIO:g}:               {ratio_verdict}  ({ratio:.2f})")
     rss_target = f"target peak RSS < {TARGET_RSS_BYTES / 1e6:.0f} MB:"
     print(f"{rss_target:<38}{rss_verdict}  ({mb(hub.peak_rss_bytes)})")

@@ -18,7 +18,7 @@ from hub.records.drafts import RecordDraft
 from hub.records.service import MAX_BATCH, RowError, submit_records
 from hub.subjects.identifiers import parse_id_number
 from hub.subjects.pii import PiiCipher
-from hub.subjects.service import NewPerson, chunks, ensure_persons, persons_by_hash
+from hub.subjects.service import NewPerson, chunks, persons_by_hash, register_persons
 
 ACTOR = "demo"
 
@@ -103,8 +103,7 @@ async def _ensure_persons(
     ]
     known = await persons_by_hash(session, (pii.lookup_hash(p.id_number.number) for p in people))
     missing = [p for p in people if pii.lookup_hash(p.id_number.number) not in known]
-    if missing:
-        await ensure_persons(session, pii, missing)
+    await register_persons(session, pii, missing)
     return len(missing)
 
 

@@ -15,7 +15,7 @@ from hub.errors import InvalidIdentifier
 from hub.records.drafts import Problem
 from hub.subjects.identifiers import IdNumber, parse_id_number
 from hub.subjects.pii import PiiCipher
-from hub.subjects.service import NewPerson, ensure_persons, persons_by_hash
+from hub.subjects.service import NewPerson, persons_by_hash, register_persons
 
 
 @dataclass
@@ -57,7 +57,7 @@ async def apply_roster(
     people = [NewPerson(e.id_number, e.name, agencies.get(e.agency_uscc or "")) for e in entries]
     known = await persons_by_hash(session, (pii.lookup_hash(p.id_number.number) for p in people))
     fresh = [p for p in people if pii.lookup_hash(p.id_number.number) not in known]
-    await ensure_persons(session, pii, fresh)
+    await register_persons(session, pii, fresh)
     counts.created = len({p.id_number.number for p in fresh})
     for person in people:
         row = known.get(pii.lookup_hash(person.id_number.number))

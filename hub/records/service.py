@@ -25,10 +25,10 @@ from hub.subjects.pii import PiiCipher
 from hub.subjects.service import (
     NewPerson,
     chunks,
-    ensure_organizations,
-    ensure_persons,
     organizations_by_uscc,
     persons_by_hash,
+    register_organizations,
+    register_persons,
 )
 
 MAX_BATCH = 5000
@@ -207,9 +207,10 @@ async def _resolve_subjects(
             continue
         keep.append((index, record))
 
-    persons = await ensure_persons(session, pii, new_people) if new_people else {}
+    # Those looked up above and not found: registered without a second lookup.
+    persons = await register_persons(session, pii, new_people)
     persons.update(known_persons)
-    orgs = await ensure_organizations(session, new_orgs) if new_orgs else {}
+    orgs = await register_organizations(session, new_orgs)
     orgs.update(known_orgs)
 
     resolved: dict[int, tuple[str, int | None, int | None]] = {}

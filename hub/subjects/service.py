@@ -79,26 +79,33 @@ async def ensure_persons(
     """Persons keyed by ID-number hash; the unknown ones are registered."""
     by_hash = {pii.lookup_hash(p.id_number.number): p for p in people}
     known = await persons_by_hash(session, by_hash)
-    created = [new_person(pii, p) for h, p in by_hash.items() if h not in known]
-    if created:
-        session.add_all(created)
-        await session.flush()
-        known.update({p.id_hash: p for p in created})
+    known.update(
+        await register_persons(session, pii, [p for h, p in by_hash.items() if h not in known])
+    )
     return known
 
 
-async def ensure_organizations(
+async def register_persons(
+    session: AsyncSession, pii: PiiCipher, people: Sequence[NewPerson]
+) -> dict[str, Person]:
+    """Registers persons the caller has already found unknown, keyed by ID-number hash."""
+    created = list({p.id_hash: p for p in (new_person(pii, p) for p in people)}.values())
+    if created:
+        session.add_all(created)
+        await session.flush()
+    return {p.id_hash: p for p in created}
+
+
+async def register_organizations(
     session: AsyncSession, orgs: Sequence[tuple[Uscc, str]]
 ) -> dict[str, Organization]:
+    """Registers bodies the caller has already found unknown, keyed by USCC."""
     wanted = {uscc.code: (uscc, name) for uscc, name in orgs}
-    known = await organizations_by_uscc(session, wanted)
     created = [
         Organization(uscc=code, name=name, region_code=uscc.region_code)
         for code, (uscc, name) in wanted.items()
-        if code not in known
     ]
     if created:
         session.add_all(created)
         await session.flush()
-        known.update({o.uscc: o for o in created})
-    return known
+    return {o.uscc: o for o in created}

@@ -1,0 +1,89 @@
+"""The runtime: what the hub builds once and hands to every request or command.
+
+One web process builds it in its lifespan; one CLI command builds it for the command's whole
+run (one event loop, one engine, keys read once). Services receive the pieces they need; only
+the edges hold the Runtime itself."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from hub.agencies.feeds import CoverageCache
+from hub.audit.chain import chain_key
+from hub.audit.sealing import Sealer
+from hub.audit.service import Caller, open_trail, recorded_any
+from hub.checks.rules import RuleSet
+from hub.checks.ruleset import current_ruleset
+from hub.db.engine import create_engine, session_factory
+from hub.keys import Keys, load_keys
+from hub.settings import Settings
+from hub.subjects.pii import PiiCipher
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    keys: Keys
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    pii: PiiCipher
+    ruleset: RuleSet
+    coverage: CoverageCache
+    sealer: Sealer
+
+    @classmethod
+    def build(cls, settings: Settings, keys: Keys | None = None) -> Runtime:
+        """Reads the keys and the rule set and creates the engine; connects to nothing yet."""
+        keys = keys or load_keys(settings)
+        engine = create_engine(settings.database_url)
+        sessions = session_factory(engine)
+        return cls(
+            settings=settings,
+            keys=keys,
+            engine=engine,
+            sessions=sessions,
+            pii=PiiCipher(keys.pii),
+            ruleset=current_ruleset(),
+            coverage=CoverageCache(),
+            sealer=Sealer(sessions, chain_key(keys.pii.hmac_key)),
+        )
+
+    @contextlib.asynccontextmanager
+    async def transaction(self, caller: Caller) -> AsyncIterator[AsyncSession]:
+        """One audited transaction for an edge that is not a web request (a CLI command, a
+        job): committed on leaving, and what it recorded is sealed into the chain at once."""
+        async with self.sessions.begin() as session:
+            open_trail(session, caller)
+            yield session
+        if recorded_any(session):
+            await self.sealer.seal_all()
+
+    async def close(self) -> None:
+        """Seals what the last requests recorded, then closes the connections."""
+        try:
+            await self.sealer.seal_all()
+        finally:
+            await self.engine.dispose()
+
+
+@contextlib.asynccontextmanager
+async def open_runtime(
+    settings: Settings, keys: Keys | None = None, *, background_sealing: bool = False
+) -> AsyncIterator[Runtime]:
+    """The runtime for the duration of the block. A serving process seals in the background
+    (`background_sealing`); a command seals after each transaction and on leaving."""
+    runtime = Runtime.build(settings, keys)
+    sealing = asyncio.create_task(runtime.sealer.run()) if background_sealing else None
+    try:
+        yield runtime
+    finally:
+        if sealing is not None:
+            sealing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sealing
+        await runtime.close()

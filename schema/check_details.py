@@ -44,7 +44,13 @@ class PurchaserProfile:
     since: date = strawberry.field(description="Exclusive: records decided after this day.")
     as_of: date
     counts: list[CategoryCount]
-    open_items: list[OpenItem]
+    open_items: list[OpenItem] = strawberry.field(
+        description="A current 失信被执行人 listing first, then the newest."
+    )
+    listed_as_defaulter: bool = strawberry.field(
+        description="The purchaser is on the 失信被执行人 list now: a matter for review "
+        "(若干规定 Art. 8: its superior is notified; 发改财金〔2023〕1103号), not a bar."
+    )
 
 
 def appraisal_result(outcome: AppraisalOutcome | None) -> AppraisalResult | None:
@@ -74,4 +80,5 @@ def purchaser_profile(
             OpenItem(record=CreditRecord(row=records[item.record.id]), open_until=item.open_until)
             for item in profile.open_items
         ],
+        listed_as_defaulter=profile.listed_as_defaulter,
     )

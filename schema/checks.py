@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import Enum
 from typing import Any
 
 import strawberry
@@ -16,6 +17,7 @@ from hub.checks.models import StoredCheck
 from hub.checks.purposes import AppraisalEffect, Outcome, Purpose, Verdict
 from hub.checks.reports import report_document, sign_report, verify_report
 from hub.checks.rules import Finding as DomainFinding
+from hub.checks.rules import Rule as DomainRule
 from hub.errors import HubError
 from schema.check_details import (
     AppraisalResult,
@@ -34,6 +36,17 @@ class CheckInput:
     subject: SubjectInput
     reference: str = strawberry.field(description="招录公告号, 评选批次, 合同号 … (required).")
     as_of: date | None = strawberry.field(default=None, description="Defaults to today.")
+    appraisal_year: int | None = strawberry.field(
+        default=None,
+        description="APPRAISAL: the 年度考核 year judged (the appraisal of 2026 runs into "
+        "January 2027). Defaults to the year of asOf.",
+    )
+
+
+@strawberry.enum(description="What a rule rests on, which decides what can lift it.")
+class RuleBasis(Enum):
+    STATUTE = "statute"  # law or civil-service/party rules: repair does not lift it
+    MEASURE = "measure"  # a 失信惩戒 measure: ends with publicity, lifted by 信用修复
 
 
 @strawberry.type(description="A rule of the rule set, with the law it rests on.")
@@ -42,6 +55,21 @@ class Rule:
     description: str
     legal_basis: str
     note: str | None
+    basis: RuleBasis = strawberry.field(
+        description="STATUTE: neither 信用修复 nor the end of publicity lifts it; MEASURE: a "
+        "失信惩戒 measure, lifted by repair and ended with publicity (令2025年第36号 Art. 3)."
+    )
+    jurisdiction: str | None = strawberry.field(
+        description="行政区划 prefix where a local document applies; null: national."
+    )
+
+
+@strawberry.type(description="What changed in a rule-set version, and why.")
+class RuleChange:
+    version: str
+    rules: list[str] = strawberry.field(description="Rule ids; * for the whole engine.")
+    change: str
+    reason: str
 
 
 @strawberry.type
@@ -52,7 +80,14 @@ class Finding:
     restricts_until: date | None = strawberry.field(
         description="Last restricted day (inclusive); null when the restriction has no fixed end."
     )
-    disputed: bool = strawberry.field(description="The record is under objection (异议).")
+    disputed: bool = strawberry.field(
+        description="The record's data is under objection (异议): REVIEW at most."
+    )
+    pending_review: bool = strawberry.field(
+        default=False,
+        description="A 复审/复核 of the sanction is pending: it keeps restricting "
+        "(政务处分法 Art. 56).",
+    )
     effect: AppraisalEffect | None = strawberry.field(
         default=None, description="APPRAISAL: this record's effect on the year's grade."
     )
@@ -83,7 +118,7 @@ class CheckResult:
     warnings: list[str]
     coverage: list[SourceCoverage]
     appraisal: AppraisalResult | None = strawberry.field(
-        description="APPRAISAL only: the year (that of asOf) and the heaviest effect."
+        description="APPRAISAL only: the year judged (appraisalYear) and the heaviest effect."
     )
     profile: PurchaserProfile | None = strawberry.field(
         description="PROCUREMENT only: counts by category over three years and open items."
@@ -112,15 +147,25 @@ class ReportVerification:
 def _finding(finding: DomainFinding, outcome: service.CheckOutcome) -> Finding:
     rule = finding.rule
     return Finding(
-        rule=Rule(
-            id=rule.id, description=rule.description, legal_basis=rule.legal_basis, note=rule.note
-        ),
+        rule=rule_of(rule),
         record=CreditRecord(row=outcome.records[finding.record.id]),
         outcome=finding.outcome,
         restricts_until=finding.restricts_until,
         disputed=finding.disputed,
+        pending_review=finding.pending_review,
         effect=finding.effect,
         effect_years=list(finding.effect_years),
+    )
+
+
+def rule_of(rule: DomainRule) -> Rule:
+    return Rule(
+        id=rule.id,
+        description=rule.description,
+        legal_basis=rule.legal_basis,
+        note=rule.note,
+        basis=RuleBasis(rule.basis.value),
+        jurisdiction=rule.jurisdiction,
     )
 
 
@@ -156,6 +201,7 @@ def _request(input: CheckInput, path: str) -> service.CheckRequest:
         reference=input.reference,
         as_of=input.as_of or clock.today(),
         name=input.subject.name,
+        appraisal_year=input.appraisal_year,
     )
 
 
@@ -219,6 +265,16 @@ class CheckQueries:
                 else to_result(answer)
             )
         return answers
+
+    @strawberry.field(
+        description="What changed in the rule set after version `since` (e.g. 2026.11.2), and "
+        "why: so an HR department can see why an answer differs from last month's."
+    )
+    def rule_changes(self, info: strawberry.Info, since: str) -> list[RuleChange]:
+        return [
+            RuleChange(version=c.version, rules=list(c.rules), change=c.change, reason=c.reason)
+            for c in info.context.services.ruleset.changes_since(since)
+        ]
 
     @strawberry.field(
         description="Public: is this report token signed by this hub and intact? Needs no token."

@@ -18,6 +18,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from hub.access.rules import (
     UNSHARED_STATUSES,
+    UNSHARED_WITH_CHECKS,
     may_change_record,
     sees_unshared_records_of_others,
 )
@@ -29,6 +30,8 @@ from hub.records.models import CreditRecord
 from hub.subjects.models import Organization, Person
 
 _ACTOR = "hub.access.actor"
+# Execution option of the statement with which a check reads the records it judges.
+FOR_CHECKS = "hub_for_checks"
 
 
 def bind(session: AsyncSession, actor: Actor) -> None:
@@ -38,15 +41,17 @@ def bind(session: AsyncSession, actor: Actor) -> None:
 # An actor's criteria are built once: a session runs many statements, a process serves the
 # same clients again and again, and the options are immutable.
 @lru_cache(maxsize=1024)
-def criteria_for(actor: Actor) -> tuple[Any, ...]:
+def criteria_for(actor: Actor, for_checks: bool = False) -> tuple[Any, ...]:
     options: list[Any] = []
     if not sees_unshared_records_of_others(actor):
         own = actor.agency_id
+        hidden = UNSHARED_WITH_CHECKS if for_checks else UNSHARED_STATUSES
         options.append(
             with_loader_criteria(
                 CreditRecord,
-                lambda cls: or_(cls.source_agency_id == own, cls.status.not_in(UNSHARED_STATUSES)),
+                lambda cls: or_(cls.source_agency_id == own, cls.status.not_in(hidden)),
                 include_aliases=True,
+                track_closure_variables=True,
             )
         )
     if not actor.has(ADMIN):
@@ -98,7 +103,7 @@ def _apply_row_criteria(state: ORMExecuteState) -> None:
         return
     if state.is_select and not state.is_column_load:
         # Column loads refresh attributes of an object the caller could already see.
-        options = criteria_for(actor)
+        options = criteria_for(actor, bool(state.execution_options.get(FOR_CHECKS)))
     elif state.is_update or state.is_delete:
         # A bulk UPDATE or DELETE reaches only the caller's own records.
         options = write_criteria_for(actor)

@@ -15,6 +15,9 @@ class Actor:
     scopes: frozenset[str]
     # A 行政区划 prefix (e.g. "3201"): the client reads only subjects registered there.
     jurisdiction: str | None = None
+    # The 行政区划代码 of the caller's agency: local rules (a 湖南 or 南京 document) bind only
+    # agencies there.
+    region_code: str | None = None
 
     def has(self, scope: str) -> bool:
         return scope in self.scopes

@@ -150,9 +150,15 @@ async def actor_for_token(session: AsyncSession, claims: TokenClaims) -> Actor:
     """Revocation and scope reductions take effect at once, even for tokens already issued."""
     row = (
         await session.execute(
-            select(Client.agency_id, Client.scopes, Client.revoked_at, Client.jurisdiction).where(
-                Client.id == claims.client_id
+            select(
+                Client.agency_id,
+                Client.scopes,
+                Client.revoked_at,
+                Client.jurisdiction,
+                Agency.region_code,
             )
+            .join(Agency, Agency.id == Client.agency_id)
+            .where(Client.id == claims.client_id)
         )
     ).one_or_none()
     if row is None or row.revoked_at is not None:
@@ -163,4 +169,5 @@ async def actor_for_token(session: AsyncSession, claims: TokenClaims) -> Actor:
         agency_id=row.agency_id,
         scopes=scopes,
         jurisdiction=row.jurisdiction,
+        region_code=row.region_code,
     )

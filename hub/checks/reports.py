@@ -26,6 +26,8 @@ def report_document(check: Check | StoredCheck, agency: Agency | None) -> dict[s
         "purpose": check.purpose.value,
         "reference": check.reference,
         "asOf": check.as_of.isoformat(),
+        # APPRAISAL: the year judged and its effect; absent for other purposes.
+        "appraisal": result.get("appraisal"),
         "subject": result.get("subject"),
         "verdict": check.verdict.value,
         "findings": result.get("findings", []),

@@ -4,12 +4,14 @@ Periods are counted as 民法典 Art. 201–202 count them: the decision day its
 counted, and a period of N months ends on the corresponding day of the N-th month (the
 last day of that month when it has no such day). So a 6-month 警告 decided 2026-01-10
 restricts through 2026-07-10 and no longer on 2026-07-11; `restricts_until` is that last
-restricted day, inclusive. APPRAISAL counts calendar years: the appraisal year is the year
-of `as_of`, and a calendar-year rule restricts through 31 December of its last year.
+restricted day, inclusive. APPRAISAL judges an appraisal year (an input: the appraisal of
+2026 is done in December 2026 – January 2027), counted in calendar years.
 
-A record under objection is reported with outcome REVIEW and `disputed`: it can make the
-verdict REVIEW at most. Records no longer in force (REVOKED, CORRECTED, REPAIRED, EXPIRED)
-never restrict.
+A record whose data is under objection (DATA_ERROR) is reported with outcome REVIEW and
+`disputed`: it can make the verdict REVIEW at most. A pending 复审/复核 (SANCTION_REVIEW) does
+not suspend the sanction (政务处分法 Art. 56): it is noted on the finding. Records the source
+corrected or revoked never restrict; a repair or the end of publicity lifts 失信惩戒 measures
+only, never a statutory bar (see Basis).
 """
 
 from __future__ import annotations
@@ -19,41 +21,45 @@ from datetime import date
 from hub.checks.purposes import Outcome, Purpose, Verdict
 from hub.checks.rules_model import (
     AppraisalOutcome,
+    Basis,
     CategoryCount,
     EffectStep,
     Evaluation,
     Finding,
+    ListingTerms,
     OpenItem,
     ProcurementProfile,
     PublicityTerms,
     RecordFacts,
     Rule,
+    RuleChange,
     RuleSet,
     Window,
     WindowKind,
 )
 from hub.checks.rules_periods import (
-    Span,
     add_months,
     appraisal_effect,
-    cap_combined_periods,
     same_act_once,
     window_last_day,
 )
 from hub.checks.rules_procurement import procurement_profile
-from hub.records.enums import IN_FORCE, RecordStatus
+from hub.records.enums import ObjectionKind, RecordStatus
 
 __all__ = [
     "AppraisalOutcome",
+    "Basis",
     "CategoryCount",
     "EffectStep",
     "Evaluation",
     "Finding",
+    "ListingTerms",
     "OpenItem",
     "ProcurementProfile",
     "PublicityTerms",
     "RecordFacts",
     "Rule",
+    "RuleChange",
     "RuleSet",
     "Window",
     "WindowKind",
@@ -65,67 +71,72 @@ __all__ = [
 
 
 def evaluate(
-    ruleset: RuleSet, records: list[RecordFacts], purpose: Purpose, as_of: date
+    ruleset: RuleSet,
+    records: list[RecordFacts],
+    purpose: Purpose,
+    as_of: date,
+    *,
+    appraisal_year: int | None = None,
+    checker_region: str | None = None,
 ) -> Evaluation:
-    kept, set_aside = same_act_once(records)
-    spans = cap_combined_periods(_spans(ruleset, kept, purpose, as_of))
+    """`appraisal_year` (APPRAISAL; default the year of `as_of`); `checker_region`: the 行政区划
+    代码 of the agency asking, which decides whether local rules apply."""
+    year = appraisal_year if appraisal_year is not None else as_of.year
+    kept, set_aside = same_act_once(records, ruleset.ranking)
     findings = [
-        _finding(rule, record, last, as_of, set_aside.get(record, ()))
-        for rule, record, last in spans
-        if last is None or as_of <= last
+        _finding(rule, record, last, year, set_aside.get(record, ()))
+        for record in kept
+        if record.status is RecordStatus.ACTIVE and record.decided_at <= as_of
+        for rule in ruleset.rules
+        if rule.matches(record, purpose) and rule.applies_for(checker_region)
+        for last in [window_last_day(rule, record, ruleset.publicity, ruleset.listing)]
+        if _runs(rule, record, last, as_of, year)
     ]
     findings.sort(key=_finding_order)
     return Evaluation(
         verdict=_verdict(findings),
         findings=tuple(findings),
         ruleset_version=ruleset.version,
-        appraisal=appraisal_outcome(findings, as_of) if purpose is Purpose.APPRAISAL else None,
+        appraisal=appraisal_outcome(findings, year) if purpose is Purpose.APPRAISAL else None,
         profile=(
-            procurement_profile(records, as_of, ruleset.publicity)
+            procurement_profile(records, as_of, ruleset.publicity, ruleset.listing)
             if purpose is Purpose.PROCUREMENT
             else None
         ),
     )
 
 
-def appraisal_outcome(findings: list[Finding], as_of: date) -> AppraisalOutcome:
+def appraisal_outcome(findings: list[Finding], year: int) -> AppraisalOutcome:
     """The appraisal year's result: the heaviest effect decides (RULES.md §3)."""
     effects = [(f.effect, f.disputed) for f in findings if f.effect is not None]
     if not effects:
-        return AppraisalOutcome(as_of.year, None)
+        return AppraisalOutcome(year, None)
     heaviest = max((effect for effect, _ in effects), key=lambda effect: effect.weight)
     disputed = all(disputed for effect, disputed in effects if effect is heaviest)
-    return AppraisalOutcome(as_of.year, heaviest, disputed)
+    return AppraisalOutcome(year, heaviest, disputed)
 
 
-def _spans(
-    ruleset: RuleSet, records: list[RecordFacts], purpose: Purpose, as_of: date
-) -> list[Span]:
-    spans: list[Span] = []
-    for record in records:
-        # A record decided after the check date was not known on it.
-        if record.status not in IN_FORCE or record.decided_at > as_of:
-            continue
-        for rule in ruleset.rules:
-            if rule.matches(record, purpose):
-                spans.append((rule, record, window_last_day(rule, record, ruleset.publicity)))
-    return spans
+def _runs(rule: Rule, record: RecordFacts, last: date | None, as_of: date, year: int) -> bool:
+    if rule.window.kind is WindowKind.CALENDAR_YEARS:
+        # A record known on asOf counts for the appraisal years its effects cover.
+        return appraisal_effect(rule, record, year)[0] is not None
+    return last is None or as_of <= last
 
 
 def _finding(
-    rule: Rule, record: RecordFacts, last: date | None, as_of: date, same_act: tuple[int, ...]
+    rule: Rule, record: RecordFacts, last: date | None, year: int, same_act: tuple[int, ...]
 ) -> Finding:
-    disputed = record.status is RecordStatus.UNDER_OBJECTION
-    effect, effect_years = appraisal_effect(rule, record, as_of)
+    effect, effect_years = appraisal_effect(rule, record, year)
     return Finding(
         rule=rule,
         record=record,
-        outcome=Outcome.REVIEW if disputed else rule.outcome,
+        outcome=Outcome.REVIEW if record.disputed else rule.outcome,
         restricts_until=last,
-        disputed=disputed,
+        disputed=record.disputed,
         effect=effect,
         effect_years=effect_years,
         same_act=same_act,
+        pending_review=record.objection is ObjectionKind.SANCTION_REVIEW,
     )
 
 

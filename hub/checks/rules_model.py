@@ -7,7 +7,14 @@ from datetime import date
 from enum import Enum
 
 from hub.checks.purposes import AppraisalEffect, Outcome, Purpose, Verdict
-from hub.records.enums import RecordCategory, RecordStatus, SanctionKind, Severity, SubjectType
+from hub.records.enums import (
+    ObjectionKind,
+    RecordCategory,
+    RecordStatus,
+    SanctionKind,
+    Severity,
+    SubjectType,
+)
 
 
 class WindowKind(str, Enum):
@@ -21,10 +28,30 @@ class WindowKind(str, Enum):
     PUBLICITY = "publicity"
 
 
+class Basis(str, Enum):
+    """What a rule rests on, which decides what can lift it (令2025年第36号 Art. 3–4).
+
+    A 失信惩戒 MEASURE (国发〔2016〕76号, 发改财金〔2023〕1103号, local documents) ends with the
+    publicity of the 失信信息 and is lifted by 信用修复. A STATUTE (公务员法 Art. 26, 政务处分法
+    Art. 8 and 24, the 党纪 and 组织处理 effect periods) is not: repair and the end of
+    publicity leave it standing."""
+
+    STATUTE = "statute"
+    MEASURE = "measure"
+
+
 @dataclass(frozen=True)
 class Window:
     kind: WindowKind
+    # MONTHS: the default period, e.g. 政务处分法 Art. 8.
     months: int = 0
+    # MONTHS: the longest period a decision may set instead of the default (政务处分法 Art. 15:
+    # 48 months; 党纪处分条例 Art. 12: 察看 at most two years). The source states the period a
+    # decision set as the record's end date; it is never read beyond this.
+    max_months: int = 0
+    # MONTHS: a further effect after the period ends (留党察看: two more years without an equal
+    # or higher post, 党纪处分条例 Art. 12).
+    after_months: int = 0
 
 
 @dataclass(frozen=True)
@@ -40,33 +67,38 @@ class EffectStep:
 
 @dataclass(frozen=True)
 class PublicityTerms:
-    """Longest publicity, in months from the decision date, by severity.
+    """Longest publicity, in months from the decision date, by severity. Declared in the rule
+    set with its basis (信用修复管理办法, 令2025年第36号, in force `in_force_from`); before that
+    day 令2023年第58号 capped only the categories in `earlier_categories` (行政处罚信息), at
+    `earlier_months`. A record without a severity gets `unknown_months`."""
 
-    信用修复管理办法 (令2025年第36号, in force 2026-04-01): 轻微 at most 3 months, 一般 at
-    most 1 year, 严重 at most 3 years; at the maximum publication stops by itself. Records
-    decided before that day fall under 令2023年第58号: at most 3 years whatever the tier.
-    A record without a severity gets the longest term, so nothing ends too early."""
+    in_force_from: date
+    minor_months: int
+    general_months: int
+    serious_months: int
+    earlier_months: int
+    unknown_months: int
+    earlier_categories: frozenset[RecordCategory] = frozenset()
 
-    in_force_from: date = date(2026, 4, 1)
-    minor_months: int = 3
-    general_months: int = 12
-    serious_months: int = 36
-    earlier_months: int = 36
-    unknown_months: int = 36
-
-    def months_for(self, severity: Severity | None, decided_at: date) -> int:
-        if decided_at < self.in_force_from:
+    def months_for(self, record: RecordFacts) -> int:
+        if record.decided_at < self.in_force_from and record.category in self.earlier_categories:
             return self.earlier_months
-        if severity is None:
+        if record.severity is None:
             return self.unknown_months
         return {
             Severity.MINOR: self.minor_months,
             Severity.GENERAL: self.general_months,
             Severity.SERIOUS: self.serious_months,
-        }[severity]
+        }[record.severity]
 
 
-DEFAULT_PUBLICITY = PublicityTerms()
+@dataclass(frozen=True)
+class ListingTerms:
+    """若干规定 Art. 2: a listing on grounds (二)–(六) lasts `months` (two years) unless the court
+    sets otherwise; ground (一) stays until the court deletes it."""
+
+    months: int
+    grounds: frozenset[int]
 
 
 @dataclass(frozen=True)
@@ -78,11 +110,14 @@ class Rule:
     outcome: Outcome
     window: Window
     legal_basis: str
+    basis: Basis = Basis.STATUTE
     sanction_kinds: frozenset[SanctionKind] = frozenset()
     subject_type: SubjectType | None = None
     note: str | None = None
     severities: frozenset[Severity] = frozenset()
-    statuses: frozenset[RecordStatus] = frozenset()
+    # A 行政区划 prefix: a rule resting on a local document applies only to checks made by
+    # agencies there (e.g. "43" for 湘政发〔2018〕18号, "3201" for 宁政发〔2024〕89号).
+    jurisdiction: str | None = None
     # APPRAISAL rules only: what the record does to the grade, and for how many years.
     effects: tuple[EffectStep, ...] = ()
 
@@ -93,8 +128,14 @@ class Rule:
             and (not self.sanction_kinds or record.sanction_kind in self.sanction_kinds)
             and (self.subject_type is None or record.subject_type is self.subject_type)
             and (not self.severities or record.severity in self.severities)
-            and (not self.statuses or record.status in self.statuses)
         )
+
+    def applies_for(self, checker_region: str | None) -> bool:
+        """A local rule binds only agencies within its region (the operator's own checks,
+        made for no agency, apply national rules only)."""
+        if self.jurisdiction is None:
+            return True
+        return checker_region is not None and checker_region.startswith(self.jurisdiction)
 
     @property
     def effect_span(self) -> int:
@@ -103,10 +144,34 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class RuleChange:
+    """One entry of the rule set's changelog: why an answer may differ from last month's."""
+
+    version: str
+    rules: tuple[str, ...]
+    change: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class RuleSet:
     version: str
     rules: tuple[Rule, ...]
-    publicity: PublicityTerms = DEFAULT_PUBLICITY
+    publicity: PublicityTerms
+    listing: ListingTerms
+    # Sanction kinds lightest first within their category (政务处分法 Art. 7; 党纪处分条例 Art. 8;
+    # 组织处理): which of two records naming one act is the heavier (政务处分法 Art. 16).
+    ranking: tuple[SanctionKind, ...] = ()
+    changes: tuple[RuleChange, ...] = ()
+
+    def changes_since(self, version: str) -> tuple[RuleChange, ...]:
+        """The changelog entries of versions after `version` (versions compare as dotted
+        numbers, 2026.12.1 > 2026.11.2)."""
+        return tuple(c for c in self.changes if _version_key(c.version) > _version_key(version))
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) if part.isdigit() else -1 for part in version.split("."))
 
 
 @dataclass(frozen=True)
@@ -117,13 +182,26 @@ class RecordFacts:
     subject_type: SubjectType
     category: RecordCategory
     sanction_kind: SanctionKind | None
+    # The source's status: ACTIVE, or CORRECTED / REVOKED (政务处分法 Art. 60), which never
+    # restrict.
     status: RecordStatus
     decided_at: date
+    # The end the source states: a listing deleted, or the period a decision set.
     effective_until: date | None = None
     severity: Severity | None = None
     # Names the act (违法违纪行为) sanctioned; two records with the same act_ref in one
     # category are one act sanctioned twice (政务处分法 Art. 16) and count once.
     act_ref: str | None = None
+    # An open objection (异议) and what it disputes.
+    objection: ObjectionKind | None = None
+    # The day a 信用修复 was approved: measures end the day before (statutes stand).
+    repaired_on: date | None = None
+    # 失信被执行人: the ground of listing (若干规定 Art. 1 items 1–6); None when unknown.
+    listing_ground: int | None = None
+
+    @property
+    def disputed(self) -> bool:
+        return self.objection is ObjectionKind.DATA_ERROR
 
 
 @dataclass(frozen=True)
@@ -133,13 +211,16 @@ class Finding:
     outcome: Outcome
     # Last restricted day, inclusive; None when the restriction has no fixed end.
     restricts_until: date | None
-    # The record is under objection: reported, but it can make the verdict REVIEW at most.
+    # The record's data is under objection (DATA_ERROR): reported, but it can make the
+    # verdict REVIEW at most.
     disputed: bool
     # APPRAISAL: the effect on the appraisal year, and every year that effect covers.
     effect: AppraisalEffect | None = None
     effect_years: tuple[int, ...] = ()
     # Ids of records set aside as the same act as this one (Art. 16).
     same_act: tuple[int, ...] = ()
+    # A 复审/复核 of the sanction is pending: it keeps restricting (政务处分法 Art. 56).
+    pending_review: bool = False
 
 
 @dataclass(frozen=True)
@@ -172,6 +253,12 @@ class ProcurementProfile:
     as_of: date
     counts: tuple[CategoryCount, ...]
     open_items: tuple[OpenItem, ...]
+
+    @property
+    def listed_as_defaulter(self) -> bool:
+        """Currently on the 失信被执行人 list: for a purchaser a matter for review, not a bar
+        (若干规定 Art. 8 notifies its superior; 发改财金〔2023〕1103号), shown first."""
+        return any(i.record.category is RecordCategory.JUDGMENT_DEFAULTER for i in self.open_items)
 
 
 @dataclass(frozen=True)

@@ -1,35 +1,37 @@
-"""How long a record restricts: windows, 政务处分法 Art. 15 (combined periods) and Art. 16 (one
-act, one sanction). Pure.
+"""How long a record restricts: windows, decision-set periods, the end of measures, and
+政务处分法 Art. 16 (one act, one sanction). Pure.
 
 Periods are counted as 民法典 Art. 201–202 count them: the decision day itself is not
 counted, and a period of N months ends on the corresponding day of the N-th month (the
 last day of that month when it has no such day). That last day is still restricted.
+
+Each decision keeps its own period from its own 作出之日 (政务处分法 Art. 8): separately
+decided sanctions are never chained or capped together (Art. 13(一) makes re-offending during
+a period heavier, never shorter). Art. 15's 48-month cap governs one decision that combines
+sanctions: the source states the period such a decision set as the record's end date, and
+the rule's `max_months` bounds how far that end is believed.
 """
 
 from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from hub.checks.purposes import AppraisalEffect
-from hub.checks.rules_model import PublicityTerms, RecordFacts, Rule, WindowKind
-from hub.records.enums import IN_FORCE, RecordCategory, RecordStatus, SanctionKind, Severity
-
-# Art. 15: several 政务处分 of kinds up to 撤职 run together for at most 48 months.
-COMBINED_PERIOD_CAP_MONTHS = 48
-COMBINABLE_KINDS = frozenset(
-    {
-        SanctionKind.WARNING,
-        SanctionKind.DEMERIT,
-        SanctionKind.MAJOR_DEMERIT,
-        SanctionKind.DEMOTION,
-        SanctionKind.REMOVAL,
-    }
+from hub.checks.rules_model import (
+    Basis,
+    ListingTerms,
+    PublicityTerms,
+    RecordFacts,
+    Rule,
+    WindowKind,
 )
+from hub.records.enums import RecordCategory, RecordStatus, SanctionKind, Severity
 
-# A (rule, record, last restricted day) triple; None as last day: no fixed end.
-Span = tuple[Rule, RecordFacts, date | None]
+# A court deletes a 失信被执行人 entry itself (若干规定 Art. 10): the listing, not a publicity
+# term, says how long it stays open.
+LISTED_CATEGORIES = frozenset({RecordCategory.JUDGMENT_DEFAULTER})
 
 
 def add_months(start: date, months: int) -> date:
@@ -41,16 +43,54 @@ def add_months(start: date, months: int) -> date:
 
 def publicity_last_day(record: RecordFacts, terms: PublicityTerms) -> date:
     """Last day of the record's publicity: its maximum term, or earlier if the source ended it."""
-    last = add_months(record.decided_at, terms.months_for(record.severity, record.decided_at))
+    last = add_months(record.decided_at, terms.months_for(record))
     return _earlier(last, record.effective_until)
 
 
-def window_last_day(rule: Rule, record: RecordFacts, terms: PublicityTerms) -> date | None:
-    """Last day the rule's window runs for the record; None when it has no fixed end."""
+def listing_last_day(record: RecordFacts, listing: ListingTerms) -> date | None:
+    """Last listed day: the day the source ended it, else two years from listing on grounds
+    (二)–(六), else none yet (ground (一), or a ground the source did not say)."""
+    if record.effective_until is not None:
+        return record.effective_until
+    if record.listing_ground in listing.grounds:
+        return add_months(record.decided_at, listing.months)
+    return None
+
+
+def window_last_day(
+    rule: Rule, record: RecordFacts, terms: PublicityTerms, listing: ListingTerms
+) -> date | None:
+    """Last day the rule restricts the record; None when it has no fixed end."""
+    last = _window_last_day(rule, record, terms, listing)
+    if rule.basis is Basis.MEASURE:
+        last = _earlier_or_none(last, measure_last_day(record, terms, listing))
+    return last
+
+
+def measure_last_day(
+    record: RecordFacts, terms: PublicityTerms, listing: ListingTerms
+) -> date | None:
+    """Last day a 失信惩戒 measure may rest on the record: publicity ends by itself at its
+    maximum (listings: when the court deletes them), and a repair ends it the day before it
+    was approved (令2025年第36号 Art. 3)."""
+    if record.category in LISTED_CATEGORIES:
+        last = listing_last_day(record, listing)
+    else:
+        last = publicity_last_day(record, terms)
+    if record.repaired_on is not None:
+        last = _earlier_or_none(last, record.repaired_on - timedelta(days=1))
+    return last
+
+
+def _window_last_day(
+    rule: Rule, record: RecordFacts, terms: PublicityTerms, listing: ListingTerms
+) -> date | None:
     kind = rule.window.kind
     if kind is WindowKind.PERMANENT:
         return None
     if kind is WindowKind.WHILE_ACTIVE:
+        if record.category in LISTED_CATEGORIES:
+            return listing_last_day(record, listing)
         return record.effective_until
     if kind is WindowKind.CALENDAR_YEARS:
         # The appraisal table ties effects to years, not to the sanction's period, so a
@@ -58,108 +98,74 @@ def window_last_day(rule: Rule, record: RecordFacts, terms: PublicityTerms) -> d
         return date(record.decided_at.year + rule.effect_span - 1, 12, 31)
     if kind is WindowKind.PUBLICITY:
         return publicity_last_day(record, terms)
-    return _earlier(add_months(record.decided_at, rule.window.months), record.effective_until)
+    return add_months(period_last_day(rule, record), rule.window.after_months)
+
+
+def period_last_day(rule: Rule, record: RecordFacts) -> date:
+    """The period the decision set (the source's end date) wins over the default, earlier or
+    later, but is never believed beyond the rule's `max_months`."""
+    window = rule.window
+    if record.effective_until is None:
+        return add_months(record.decided_at, window.months)
+    longest = add_months(record.decided_at, max(window.max_months, window.months))
+    return min(record.effective_until, longest)
 
 
 def appraisal_effect(
-    rule: Rule, record: RecordFacts, as_of: date
+    rule: Rule, record: RecordFacts, year: int
 ) -> tuple[AppraisalEffect | None, tuple[int, ...]]:
-    """The rule's effect on the appraisal year of `as_of`, and all the years it covers."""
+    """The rule's effect on appraisal year `year`, and all the years that effect covers."""
     if not rule.effects:
         return None, ()
     if rule.window.kind is not WindowKind.CALENDAR_YEARS:
-        return rule.effects[0].effect, (as_of.year,)
+        return rule.effects[0].effect, (year,)
     first_year = record.decided_at.year
     for step in rule.effects:
         years = range(first_year, first_year + (step.years or 0))
-        if as_of.year in years:
+        if year in years:
             return step.effect, tuple(years)
         first_year = years.stop
     return None, ()
 
 
-def cap_combined_periods(spans: list[Span]) -> list[Span]:
-    """政务处分法 Art. 15, read conservatively (verify).
-
-    Art. 15 lets several sanctions of one kind (up to 撤职) run for between one period and
-    the sum of the periods, never more than 48 months. The hub neither sums nor lengthens
-    anything: each 政务处分 keeps its own Art. 8 end, but records whose periods overlap form
-    a group (sorted by decision date, a record joins when it is decided on or before the
-    group's last day so far), and no record of a group restricts beyond 48 months from the
-    group's earliest decision. So the person is restricted until the latest own end in the
-    group, capped at that 48-month mark. Art. 15 speaks of one decision on several
-    violations; applying its cap to separately decided sanctions in force together follows
-    the older 行政机关公务员处分条例 Art. 10, hence (verify).
-    """
-    own_ends: dict[RecordFacts, date] = {}
-    for rule, record, last in spans:
-        if last is not None and _combinable(rule, record):
-            own_ends[record] = max(own_ends.get(record, last), last)
-    caps = _group_caps(own_ends)
-    return [
-        (rule, record, min(last, caps[record]) if last and record in caps else last)
-        for rule, record, last in spans
-    ]
-
-
-def _group_caps(own_ends: dict[RecordFacts, date]) -> dict[RecordFacts, date]:
-    caps: dict[RecordFacts, date] = {}
-    group_end: date | None = None
-    cap = date.min
-    for record, own_end in sorted(own_ends.items(), key=lambda item: (item[0].decided_at, item[1])):
-        if group_end is None or record.decided_at > group_end:
-            cap = add_months(record.decided_at, COMBINED_PERIOD_CAP_MONTHS)
-            group_end = own_end
-        # The group reaches as far as its capped ends do; a record decided after the cap
-        # starts a group of its own rather than being swallowed by this one.
-        group_end = min(max(group_end, own_end), cap)
-        caps[record] = cap
-    return caps
-
-
-def _combinable(rule: Rule, record: RecordFacts) -> bool:
-    return (
-        rule.window.kind is WindowKind.MONTHS
-        and record.category is RecordCategory.GOVERNMENT_SANCTION
-        and record.sanction_kind in COMBINABLE_KINDS
-    )
-
-
 def same_act_once(
-    records: Iterable[RecordFacts],
+    records: Iterable[RecordFacts], ranking: tuple[SanctionKind, ...] = ()
 ) -> tuple[list[RecordFacts], dict[RecordFacts, tuple[int, ...]]]:
     """政务处分法 Art. 16: an act is not sanctioned twice, so in-force records of one category
-    naming the same act (`act_ref`) count once: the heaviest sanction is kept. Returns the
-    records kept and, for each kept record, the ids of the ones set aside."""
+    naming the same act (`act_ref`) count once. The undisputed record is kept over one whose
+    data is under objection (a dispute must not hide a sanction that stands); among equals
+    the heaviest by `ranking`. Returns the records kept and, for each kept record, the ids of
+    the ones set aside."""
     kept: list[RecordFacts] = []
     groups: dict[tuple[str, RecordCategory, str], list[RecordFacts]] = {}
     for record in records:
-        if record.act_ref is None or record.status not in IN_FORCE:
+        if record.act_ref is None or record.status is not RecordStatus.ACTIVE:
             kept.append(record)
         else:
             key = (record.subject_type.value, record.category, record.act_ref)
             groups.setdefault(key, []).append(record)
+    order = {kind: position for position, kind in enumerate(ranking)}
     set_aside: dict[RecordFacts, tuple[int, ...]] = {}
     for group in groups.values():
-        heaviest = max(group, key=_heaviness)
-        kept.append(heaviest)
-        others = sorted(r.id for r in group if r is not heaviest)
+        chosen = max(group, key=lambda record: _preference(record, order))
+        kept.append(chosen)
+        others = sorted(r.id for r in group if r is not chosen)
         if others:
-            set_aside[heaviest] = tuple(others)
+            set_aside[chosen] = tuple(others)
     return kept, set_aside
 
 
-_KIND_ORDER = {kind: position for position, kind in enumerate(SanctionKind)}
 _SEVERITY_ORDER = {severity: position for position, severity in enumerate(Severity)}
 
 
-def _heaviness(record: RecordFacts) -> tuple[int, bool, date, date, int, int, str]:
-    # Within each category the enum declares kinds lightest first (Art. 7; 党纪条例 Art. 8).
-    # Ties go to the undisputed, then the later (longer-running) record; the remaining
-    # fields only make the choice independent of the order the records came in.
+def _preference(
+    record: RecordFacts, order: dict[SanctionKind, int]
+) -> tuple[bool, int, date, date, int, int, str]:
+    # Undisputed first, then the heavier kind, then the later (longer-running) record; the
+    # remaining fields only make the choice independent of the order the records came in.
     return (
-        _KIND_ORDER[record.sanction_kind] if record.sanction_kind else -1,
-        record.status is RecordStatus.ACTIVE,
+        not record.disputed,
+        order.get(record.sanction_kind, -1) if record.sanction_kind else -1,
         record.decided_at,
         record.effective_until or date.max,
         _SEVERITY_ORDER[record.severity] if record.severity else -1,
@@ -170,3 +176,11 @@ def _heaviness(record: RecordFacts) -> tuple[int, bool, date, date, int, int, st
 
 def _earlier(last: date, ended_by_source: date | None) -> date:
     return last if ended_by_source is None else min(last, ended_by_source)
+
+
+def _earlier_or_none(first: date | None, second: date | None) -> date | None:
+    if first is None:
+        return second
+    if second is None:
+        return first
+    return min(first, second)

@@ -19,9 +19,10 @@ from hub.agencies.models import AgencyFamily
 from hub.audit.chain import AccessEntry
 from hub.audit.service import note
 from hub.auth.actor import Actor
+from hub.checks.facts import facts_of
 from hub.checks.models import Check, StoredCheck
 from hub.checks.purposes import Purpose
-from hub.checks.rules import Evaluation, RecordFacts, RuleSet, evaluate
+from hub.checks.rules import Evaluation, RuleSet, evaluate
 from hub.db.base import utcnow
 from hub.errors import Forbidden, HubError, InvalidInput, Unsupported
 from hub.records.enums import SubjectType
@@ -45,6 +46,8 @@ class CheckRequest:
     reference: str
     as_of: date
     name: str | None = None
+    # APPRAISAL: the 年度考核 year judged; None: the year of as_of.
+    appraisal_year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -56,27 +59,6 @@ class CheckOutcome:
     records: dict[int, CreditRecord]
     warnings: tuple[str, ...]
     coverage: dict[AgencyFamily, datetime | None]
-
-
-def facts_of(record: CreditRecord) -> RecordFacts:
-    return RecordFacts(
-        id=record.id,
-        subject_type=record.subject_type,
-        category=record.category,
-        sanction_kind=record.sanction_kind,
-        status=record.status,
-        decided_at=record.decided_at,
-        effective_until=record.effective_until,
-        severity=record.severity,
-        act_ref=_act_ref(record),
-    )
-
-
-def _act_ref(record: CreditRecord) -> str | None:
-    # Sources name the act a sanction punishes in detail.actRef, so that the same act
-    # sanctioned by 监察机关 and 任免机关 counts once (政务处分法 Art. 16).
-    value = record.detail.get("actRef") if isinstance(record.detail, dict) else None
-    return str(value) if value else None
 
 
 CoverageSource = Callable[[AsyncSession], Awaitable[dict[AgencyFamily, datetime | None]]]
@@ -122,10 +104,10 @@ async def run_checks(
         session, (k for r, k in allowed if isinstance(r.subject, Uscc))
     )
     person_records = await records_of_subjects(
-        session, SubjectType.PERSON, [p.id for p in persons.values()]
+        session, SubjectType.PERSON, [p.id for p in persons.values()], for_checks=True
     )
     organization_records = await records_of_subjects(
-        session, SubjectType.ORGANIZATION, [o.id for o in organizations.values()]
+        session, SubjectType.ORGANIZATION, [o.id for o in organizations.values()], for_checks=True
     )
     covered = await coverage_of(session) if allowed else {}
 
@@ -187,16 +169,21 @@ def _problem(ruleset: RuleSet, actor: Actor, request: CheckRequest) -> HubError 
             raise InvalidInput(
                 f"asOf must lie between {MIN_AS_OF} and {MAX_AS_OF}", field="input.asOf"
             )
+        _check_appraisal_year(request)
         subject_type = _subject_type(request)
         if not any(
-            request.purpose in rule.purposes and rule.subject_type in (None, subject_type)
+            request.purpose in rule.purposes
+            and rule.subject_type in (None, subject_type)
+            and rule.applies_for(actor.region_code)
             for rule in ruleset.rules
         ):
             # A CLEAR from rules that could never restrict this subject would be a false
-            # assurance (e.g. PROCUREMENT is about purchasers, i.e. organizations).
+            # assurance (e.g. PROCUREMENT is about purchasers, i.e. organizations; the
+            # appraisal of bodies rests on a local document).
             raise Unsupported(
                 f"rule set {ruleset.version} has no {request.purpose.value} rules for "
-                f"{subject_type.value.lower()} subjects; no verdict is given",
+                f"{subject_type.value.lower()} subjects in force for this agency's region; "
+                "no verdict is given",
                 field="input.purpose",
             )
         reference = request.reference.strip()
@@ -210,6 +197,21 @@ def _problem(ruleset: RuleSet, actor: Actor, request: CheckRequest) -> HubError 
     except HubError as error:
         return error
     return None
+
+
+def _check_appraisal_year(request: CheckRequest) -> None:
+    year = request.appraisal_year
+    if year is None:
+        return
+    if request.purpose is not Purpose.APPRAISAL:
+        raise InvalidInput("appraisalYear belongs to APPRAISAL checks", field="input.appraisalYear")
+    if not MIN_AS_OF.year <= year <= request.as_of.year:
+        # A year not yet begun on asOf cannot be judged from what was known on asOf.
+        raise InvalidInput(
+            f"appraisalYear must lie between {MIN_AS_OF.year} and the year of asOf "
+            f"({request.as_of.year})",
+            field="input.appraisalYear",
+        )
 
 
 def _subject_type(request: CheckRequest) -> SubjectType:
@@ -233,7 +235,14 @@ def _answer(
     pii: PiiCipher,
 ) -> CheckOutcome:
     warnings = _warnings(request, person, pii)
-    evaluation = evaluate(ruleset, [facts_of(r) for r in records], request.purpose, request.as_of)
+    evaluation = evaluate(
+        ruleset,
+        [facts_of(r) for r in records],
+        request.purpose,
+        request.as_of,
+        appraisal_year=request.appraisal_year,
+        checker_region=actor.region_code,
+    )
     by_id = {r.id: r for r in records}
     check = StoredCheck(
         id=str(uuid.uuid4()),
@@ -308,6 +317,8 @@ def result_document(
                 "recordVersion": records[f.record.id].version,
                 "restrictsUntil": f.restricts_until.isoformat() if f.restricts_until else None,
                 "disputed": f.disputed,
+                "pendingReview": f.pending_review,
+                "basis": f.rule.basis.value,
                 "effect": f.effect.value if f.effect else None,
             }
             for f in evaluation.findings

@@ -109,6 +109,14 @@ class RecordStatus(LabelledEnum):
     EXPIRED = ("EXPIRED", "已失效")
 
 
+class ObjectionKind(LabelledEnum):
+    """What an open objection (异议) disputes. Only the data is suspended from use: a request
+    for 复审/复核 does not suspend a 政务处分 (公职人员政务处分法 Art. 56)."""
+
+    DATA_ERROR = ("DATA_ERROR", "数据异议")
+    SANCTION_REVIEW = ("SANCTION_REVIEW", "申请复审复核")
+
+
 # Which sanction kinds belong to which category; a kind outside its category is rejected.
 KINDS_BY_CATEGORY: dict[RecordCategory, frozenset[SanctionKind]] = {
     RecordCategory.GOVERNMENT_SANCTION: frozenset(

@@ -11,6 +11,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import clock
+from hub.access.enforcement import FOR_CHECKS
 from hub.access.rules import in_jurisdiction
 from hub.agencies.feeds import mark_delivered
 from hub.agencies.models import Agency
@@ -345,9 +346,14 @@ def _filtered(query: Select[Any], flt: RecordFilter) -> Select[Any]:
 
 
 async def records_of_subjects(
-    session: AsyncSession, subject_type: SubjectType, subject_ids: Sequence[int]
+    session: AsyncSession,
+    subject_type: SubjectType,
+    subject_ids: Sequence[int],
+    *,
+    for_checks: bool = False,
 ) -> dict[int, list[CreditRecord]]:
-    """Records per person (or organization) id, newest first, in one query per chunk."""
+    """Records per person (or organization) id, newest first, in one query per chunk.
+    `for_checks`: the records a check judges, repaired ones included (see hub.access.rules)."""
     column = (
         CreditRecord.person_id
         if subject_type is SubjectType.PERSON
@@ -359,6 +365,7 @@ async def records_of_subjects(
             select(CreditRecord)
             .where(column.in_(part))
             .order_by(CreditRecord.decided_at.desc(), CreditRecord.id)
+            .execution_options(**{FOR_CHECKS: for_checks})
         )
         for row in rows:
             owner = row.person_id if subject_type is SubjectType.PERSON else row.organization_id

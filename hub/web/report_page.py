@@ -16,7 +16,7 @@ from hub.agencies.models import Agency
 from hub.audit.service import Caller, note, open_trail
 from hub.auth.service import actor_for_token
 from hub.checks.models import Check
-from hub.checks.purposes import Purpose, Verdict
+from hub.checks.purposes import AppraisalEffect, Purpose, Verdict
 from hub.checks.reports import report_document, sign_report
 from hub.checks.service import check_access
 from hub.db.base import utcnow
@@ -73,5 +73,6 @@ def render(document: dict[str, Any], token: str) -> str:
         purpose_label=Purpose(document["purpose"]).label,
         verdict_label=Verdict(document["verdict"]).label,
         family_labels=FAMILY_LABELS,
+        effect_labels={effect.value: effect.label for effect in AppraisalEffect},
         token=token,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from datetime import date
 
 from support import audited, make_id_number
@@ -9,14 +10,16 @@ from support import audited, make_id_number
 from hub.auth.actor import Actor
 from hub.auth.scopes import ALL_SCOPES
 from hub.checks.purposes import Purpose
-from hub.checks.ruleset import parse_ruleset
+from hub.checks.ruleset import CURRENT, parse_ruleset
 from hub.checks.service import CheckRequest, run_checks
 from hub.errors import Unsupported
 from hub.subjects.identifiers import parse_id_number
 
+SHIPPED = tomllib.loads(CURRENT.read_text(encoding="utf-8"))
 HIRING_ONLY = parse_ruleset(
     {
         "version": "test-1",
+        **{key: SHIPPED[key] for key in ("publicity", "listing", "ranking")},
         "rule": [
             {
                 "id": "HIRE-CRIMINAL",
@@ -25,6 +28,7 @@ HIRING_ONLY = parse_ruleset(
                 "categories": ["CRIMINAL_PUNISHMENT"],
                 "window": "permanent",
                 "outcome": "RESTRICTED",
+                "basis": "statute",
                 "legal_basis": "《公务员法》第二十六条",
             }
         ],

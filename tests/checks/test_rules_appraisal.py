@@ -1,24 +1,28 @@
-"""年度考核 (APPRAISAL): the table of RULES.md §3. The appraisal year is the calendar year of
-asOf; a record decided (党纪: approved) in year Y counts from year Y; the heaviest effect
-decides; any effect restricts, a disputed one asks for review."""
+"""年度考核 (APPRAISAL): the table of RULES.md §3. The appraisal year is an input (default: the
+calendar year of asOf); a record decided (党纪: approved) in year Y counts from year Y; the
+heaviest effect decides; any effect restricts, a disputed one asks for review."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
-from rule_cases import ACCOUNT, GOV, ORG, PARTY, Category, Effect, Kind, Status, check, facts
+from rule_cases import ACCOUNT, GOV, ORG, PARTY, Category, Effect, Kind, check, facts
 
 from hub.checks.purposes import Outcome, Purpose, Verdict
 from hub.checks.rules import AppraisalOutcome
-from hub.records.enums import RecordCategory, SanctionKind, Severity
+from hub.records.enums import ObjectionKind, RecordCategory, SanctionKind, Severity
 
 APPRAISAL = Purpose.APPRAISAL
 CLEAR = None
+DISPUTED = ObjectionKind.DATA_ERROR
+NANJING = "320102"
 
 
-def appraisal_on(records, as_of: date) -> AppraisalOutcome:
-    evaluation = check(records, APPRAISAL, as_of)
+def appraisal_on(
+    records, as_of: date, *, region: str | None = None, year: int | None = None
+) -> AppraisalOutcome:
+    evaluation = check(records, APPRAISAL, as_of, region=region, appraisal_year=year)
     assert evaluation.appraisal is not None
     effect = evaluation.appraisal.effect
     assert evaluation.verdict is (Verdict.CLEAR if effect is None else Verdict.RESTRICTED)
@@ -176,9 +180,7 @@ def test_no_records_is_a_clear_appraisal_of_the_year():
 
 
 def test_disputed_effect_asks_for_review_and_says_so():
-    disputed = facts(
-        PARTY, Kind.PARTY_POST_REMOVAL, decided=date(2026, 4, 1), status=Status.UNDER_OBJECTION
-    )
+    disputed = facts(PARTY, Kind.PARTY_POST_REMOVAL, decided=date(2026, 4, 1), objection=DISPUTED)
     evaluation = check([disputed], APPRAISAL, date(2026, 12, 1))
     assert evaluation.verdict is Verdict.REVIEW
     assert evaluation.appraisal == AppraisalOutcome(2026, Effect.INCOMPETENT, disputed=True)
@@ -191,7 +193,7 @@ def test_undisputed_lighter_effect_still_restricts_beside_a_disputed_heavier_one
         PARTY,
         Kind.PARTY_POST_REMOVAL,
         decided=date(2026, 4, 1),
-        status=Status.UNDER_OBJECTION,
+        objection=DISPUTED,
         record_id=9,
     )
     evaluation = check([disputed, WARNING], APPRAISAL, date(2026, 12, 1))
@@ -200,9 +202,7 @@ def test_undisputed_lighter_effect_still_restricts_beside_a_disputed_heavier_one
 
 
 def test_heaviest_effect_is_undisputed_when_one_undisputed_record_carries_it():
-    disputed = facts(
-        GOV, Kind.DEMERIT, decided=date(2026, 4, 1), status=Status.UNDER_OBJECTION, record_id=9
-    )
+    disputed = facts(GOV, Kind.DEMERIT, decided=date(2026, 4, 1), objection=DISPUTED, record_id=9)
     outcome = check([disputed, MAJOR], APPRAISAL, date(2026, 12, 1)).appraisal
     assert outcome == AppraisalOutcome(2026, Effect.NO_GRADE, disputed=False)
 
@@ -242,7 +242,7 @@ def test_organization_with_arrears_is_not_excellent_while_published(as_of, effec
     record = facts(
         Category.PAYMENT_ARREARS, decided=date(2026, 5, 1), subject=ORG, severity=Severity.GENERAL
     )
-    assert appraisal_on([record], date.fromisoformat(as_of)).effect is effect
+    assert appraisal_on([record], date.fromisoformat(as_of), region=NANJING).effect is effect
 
 
 @pytest.mark.parametrize(
@@ -252,13 +252,61 @@ def test_organization_listed_as_defaulter_is_not_excellent_while_listed(as_of, e
     record = facts(
         Category.JUDGMENT_DEFAULTER, decided=date(2025, 5, 5), subject=ORG, until=date(2026, 6, 30)
     )
-    assert appraisal_on([record], date.fromisoformat(as_of)).effect is effect
+    assert appraisal_on([record], date.fromisoformat(as_of), region=NANJING).effect is effect
 
 
-def test_person_named_for_a_broken_promise_is_not_excellent():
+def test_person_named_for_a_broken_promise_is_not_excellent_in_nanjing():
     record = facts(Category.PROMISE_BROKEN, decided=date(2026, 6, 15), severity=Severity.MINOR)
-    assert appraisal_on([record], date(2026, 9, 15)).effect is Effect.NOT_EXCELLENT
-    assert appraisal_on([record], date(2026, 9, 16)).effect is CLEAR
+    assert appraisal_on([record], date(2026, 9, 15), region=NANJING).effect is Effect.NOT_EXCELLENT
+    assert appraisal_on([record], date(2026, 9, 16), region=NANJING).effect is CLEAR
+
+
+def test_the_nanjing_document_does_not_grade_people_elsewhere():
+    # 宁政发〔2024〕89号 binds Nanjing only (item 13): a 江州 agency's appraisal is not touched.
+    record = facts(Category.PROMISE_BROKEN, decided=date(2026, 6, 15), severity=Severity.MINOR)
+    assert appraisal_on([record], date(2026, 9, 15), region="361202").effect is CLEAR
+    assert appraisal_on([record], date(2026, 9, 15)).effect is CLEAR
+
+
+# --- the appraisal year is an input ------------------------------------------------------
+
+
+def test_a_check_in_january_judges_the_year_it_is_asked_about():
+    # The appraisal of 2026 runs into January 2027: a 记过 of March 2026 takes 2026's grade.
+    demerit = facts(GOV, Kind.DEMERIT, decided=date(2026, 3, 1))
+    assert appraisal_on([demerit], date(2027, 1, 10), year=2026).effect is Effect.NO_GRADE
+    assert appraisal_on([demerit], date(2027, 1, 10), year=2026).year == 2026
+    # Asked about 2027 (the default on that day), the 记过 no longer counts.
+    assert appraisal_on([demerit], date(2027, 1, 10)).effect is CLEAR
+
+
+def test_a_record_decided_after_the_appraisal_year_does_not_touch_it():
+    # Decided on 2027-01-05, before asOf but in 2027: the 2026 grade is not affected.
+    warning = facts(GOV, Kind.WARNING, decided=date(2027, 1, 5))
+    assert appraisal_on([warning], date(2027, 1, 10), year=2026).effect is CLEAR
+    assert appraisal_on([warning], date(2027, 1, 10), year=2027).effect is Effect.NOT_EXCELLENT
+
+
+def test_a_record_decided_after_asof_is_unknown_even_in_the_appraisal_year():
+    warning = facts(GOV, Kind.WARNING, decided=date(2026, 12, 20))
+    assert appraisal_on([warning], date(2026, 12, 19), year=2026).effect is CLEAR
+    assert appraisal_on([warning], date(2026, 12, 20), year=2026).effect is Effect.NOT_EXCELLENT
+
+
+@pytest.mark.parametrize(
+    ("kind", "decided", "year", "effect"),
+    [
+        (Kind.REMOVAL_FROM_POST, "2026-12-31", 2026, Effect.NO_GRADE),
+        (Kind.REMOVAL_FROM_POST, "2026-12-31", 2027, CLEAR),
+        (Kind.ORDERED_RESIGNATION, "2026-01-01", 2026, Effect.NO_GRADE),
+        (Kind.ORDERED_RESIGNATION, "2026-01-01", 2025, CLEAR),
+        (Kind.POST_DEMOTION, "2026-06-01", 2026, Effect.NO_GRADE),
+    ],
+)
+def test_organizational_handling_leaves_the_year_without_a_grade(kind, decided, year, effect):
+    # 责令辞职 / 免职 / 降职: 当年不确定等次 (item 4), not merely 不得确定为优秀.
+    record = facts(ACCOUNT, kind, decided=date.fromisoformat(decided))
+    assert appraisal_on([record], date(2027, 1, 15), year=year).effect is effect
 
 
 @pytest.mark.parametrize(

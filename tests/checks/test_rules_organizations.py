@@ -1,5 +1,6 @@
 """Organizations: 评优评先 (AWARD) and 采购人信用 (PROCUREMENT), with publicity periods by tier
-(信用修复管理办法, 令2025年第36号, in force 2026-04-01; before it 令2023年第58号, 3 years).
+(信用修复管理办法, 令2025年第36号, in force 2026-04-01; before it 令2023年第58号 capped 行政处罚
+information at 3 years, and the tiers apply to the rest).
 
 Boundary: publicity of N months counts like every period here (民法典 Art. 201–202): a
 一般 record decided 2026-05-01 is published through 2027-05-01 and no longer on 2027-05-02.
@@ -10,11 +11,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from rule_cases import ORG, Category, Status, check, facts
+from rule_cases import ORG, RULESET, Category, check, facts
 
 from hub.checks.purposes import Outcome, Purpose, Verdict
 from hub.checks.rules import procurement_profile
-from hub.records.enums import RecordCategory, Severity
+from hub.records.enums import ObjectionKind, RecordCategory, Severity
 
 PROCUREMENT, AWARD = Purpose.PROCUREMENT, Purpose.AWARD
 # 政务失信 of a body (RULES.md §3–§5).
@@ -64,9 +65,9 @@ def test_general_arrears_ask_for_review_through_the_first_anniversary(as_of, exp
         (Severity.GENERAL, "2026-04-01", "2027-04-01", "2027-04-02"),
         (Severity.SERIOUS, "2026-04-01", "2029-04-01", "2029-04-02"),
         (None, "2026-04-01", "2029-04-01", "2029-04-02"),
-        # Decided the day before 令2025年第36号: 3 years, whatever the tier.
-        (Severity.MINOR, "2026-03-31", "2029-03-31", "2029-04-01"),
-        (Severity.GENERAL, "2023-11-30", "2026-11-30", "2026-12-01"),
+        # Decided before 令2025年第36号: 58号令's 3 years covered 行政处罚 only (item 14).
+        (Severity.MINOR, "2026-03-31", "2026-06-30", "2026-07-01"),
+        (Severity.GENERAL, "2025-11-30", "2026-11-30", "2026-12-01"),
     ],
 )
 @pytest.mark.parametrize("category", PUBLISHED, ids=lambda c: c.value)
@@ -81,6 +82,18 @@ def test_publicity_term_by_tier_and_regime(category, severity, decided, last_day
     assert verdict([record], PROCUREMENT, day_after) is Verdict.CLEAR
 
 
+@pytest.mark.parametrize(
+    ("decided", "last_day"),
+    [("2026-03-31", "2029-03-31"), ("2026-04-01", "2026-07-01")],
+)
+def test_administrative_penalty_decided_before_the_new_measures_keeps_three_years(
+    decided, last_day
+):
+    penalty = body(Category.ADMINISTRATIVE_PENALTY, decided, Severity.MINOR)
+    (finding,) = check([penalty], AWARD, date.fromisoformat(decided)).findings
+    assert finding.restricts_until == date.fromisoformat(last_day)
+
+
 def test_publicity_ended_early_by_the_source_ends_the_review():
     arrears = body(
         Category.PAYMENT_ARREARS, "2026-05-01", Severity.SERIOUS, until=date(2026, 9, 30)
@@ -89,33 +102,29 @@ def test_publicity_ended_early_by_the_source_ends_the_review():
     assert verdict([arrears], PROCUREMENT, "2026-10-01") is Verdict.CLEAR
 
 
-def test_current_defaulter_listing_restricts_procurement():
-    listed = body(Category.JUDGMENT_DEFAULTER, "2019-07-09")
-    (finding,) = check([listed], PROCUREMENT, date(2030, 1, 1)).findings
-    assert (finding.rule.id, finding.outcome, finding.restricts_until) == (
-        "PROC-DEFAULTER",
-        Outcome.RESTRICTED,
-        None,
-    )
-
-
-def test_defaulter_listing_restricts_over_arrears_under_review():
-    listed = body(Category.JUDGMENT_DEFAULTER, "2026-02-01", record_id=1)
+def test_a_listed_purchaser_is_a_matter_for_review_shown_first():
+    # Item 11: the procurement bars are for suppliers; a purchaser's listing goes to review
+    # (若干规定 Art. 8 notifies its superior), and the profile shows it first.
+    listed = body(Category.JUDGMENT_DEFAULTER, "2019-07-09", record_id=1)
     arrears = body(Category.PAYMENT_ARREARS, "2026-05-01", Severity.GENERAL, record_id=2)
     evaluation = check([arrears, listed], PROCUREMENT, date(2026, 6, 1))
-    assert evaluation.verdict is Verdict.RESTRICTED
-    assert [f.outcome for f in evaluation.findings] == [Outcome.RESTRICTED, Outcome.REVIEW]
+    assert evaluation.verdict is Verdict.REVIEW
+    finding = next(f for f in evaluation.findings if f.rule.id == "PROC-DEFAULTER")
+    assert (finding.outcome, finding.restricts_until) == (Outcome.REVIEW, None)
+    assert evaluation.profile is not None and evaluation.profile.listed_as_defaulter
+    assert evaluation.profile.open_items[0].record is listed
 
 
-def test_deleted_listing_no_longer_restricts_procurement():
+def test_deleted_listing_no_longer_asks_for_review():
     listed = body(Category.JUDGMENT_DEFAULTER, "2019-07-09", until=date(2026, 3, 31))
-    assert verdict([listed], PROCUREMENT, "2026-03-31") is Verdict.RESTRICTED
+    assert verdict([listed], PROCUREMENT, "2026-03-31") is Verdict.REVIEW
     assert verdict([listed], PROCUREMENT, "2026-04-01") is Verdict.CLEAR
 
 
 def test_disputed_listing_asks_for_review():
-    listed = body(Category.JUDGMENT_DEFAULTER, "2026-01-01", status=Status.UNDER_OBJECTION)
-    assert verdict([listed], PROCUREMENT, "2026-06-01") is Verdict.REVIEW
+    listed = body(Category.JUDGMENT_DEFAULTER, "2026-01-01", objection=ObjectionKind.DATA_ERROR)
+    (finding,) = check([listed], PROCUREMENT, date(2026, 6, 1)).findings
+    assert (finding.outcome, finding.disputed) == (Outcome.REVIEW, True)
 
 
 @pytest.mark.parametrize(
@@ -137,7 +146,9 @@ def test_procurement_is_about_the_purchaser_not_a_person():
 def test_procurement_evaluation_carries_the_profile():
     records = [body(Category.PAYMENT_ARREARS, "2026-05-01", Severity.GENERAL)]
     evaluation = check(records, PROCUREMENT, date(2026, 6, 1))
-    assert evaluation.profile == procurement_profile(records, date(2026, 6, 1))
+    assert evaluation.profile == procurement_profile(
+        records, date(2026, 6, 1), RULESET.publicity, RULESET.listing
+    )
 
 
 @pytest.mark.parametrize(
@@ -165,6 +176,14 @@ def test_body_with_a_published_dishonesty_record_may_not_be_honoured(category):
 def test_body_award_restriction_ends_with_publicity(as_of, expected):
     record = body(Category.PAYMENT_ARREARS, "2026-05-01", Severity.GENERAL)
     assert verdict([record], AWARD, as_of) is expected
+
+
+def test_a_repaired_body_may_be_honoured_again_from_the_repair():
+    record = body(
+        Category.PAYMENT_ARREARS, "2026-05-01", Severity.GENERAL, repaired_on=date(2026, 9, 1)
+    )
+    assert verdict([record], AWARD, "2026-08-31") is Verdict.RESTRICTED
+    assert verdict([record], AWARD, "2026-09-01") is Verdict.CLEAR
 
 
 def test_body_listed_as_defaulter_may_not_be_honoured_while_listed():

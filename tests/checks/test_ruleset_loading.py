@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import copy
+import tomllib
 from datetime import date
 from typing import Any
 
 import pytest
 
 from hub.checks.purposes import AppraisalEffect, Outcome, Purpose, Verdict
-from hub.checks.rules import EffectStep, PublicityTerms, RecordFacts, WindowKind, evaluate
+from hub.checks.rules import (
+    Basis,
+    EffectStep,
+    PublicityTerms,
+    RecordFacts,
+    WindowKind,
+    evaluate,
+)
 from hub.checks.ruleset import CURRENT, current_ruleset, load_ruleset, parse_ruleset
 from hub.errors import ConfigurationError
 from hub.records.enums import RecordCategory, RecordStatus, SanctionKind, Severity, SubjectType
@@ -26,12 +34,22 @@ VALID_RULE: dict[str, Any] = {
     "window": "months",
     "months": 6,
     "outcome": "RESTRICTED",
+    "basis": "statute",
     "legal_basis": "《中华人民共和国公职人员政务处分法》第八条",
 }
 
+# The legal constants as shipped: a test document changes only what it is about.
+SHIPPED = tomllib.loads(CURRENT.read_text(encoding="utf-8"))
+CONSTANTS = {key: SHIPPED[key] for key in ("publicity", "listing", "ranking")}
+
 
 def document(*rules: dict[str, Any], **top_level: Any) -> dict[str, Any]:
-    return {"version": "test.1", "rule": [copy.deepcopy(r) for r in rules], **top_level}
+    return {
+        "version": "test.1",
+        "rule": [copy.deepcopy(r) for r in rules],
+        **copy.deepcopy(CONSTANTS),
+        **top_level,
+    }
 
 
 def rule_with(**changes: Any) -> dict[str, Any]:
@@ -47,7 +65,9 @@ def rule_without(key: str) -> dict[str, Any]:
 
 
 def appraisal_rule_with(**changes: Any) -> dict[str, Any]:
-    rule = rule_without("months") | {
+    rule = rule_without("months")
+    del rule["outcome"]
+    rule |= {
         "purposes": ["APPRAISAL"],
         "window": "calendar_years",
         "effects": [{"effect": "INCOMPETENT", "years": 1}, {"effect": "NO_GRADE", "years": 2}],
@@ -90,9 +110,17 @@ def test_unknown_top_level_key_is_refused_and_named():
         pytest.param(rule_with(months=0), id="months-window-with-zero-months"),
         pytest.param(rule_with(window="permanent"), id="months-with-another-window"),
         pytest.param(rule_with(severities=["GRAVE"]), id="bad-severity"),
-        pytest.param(rule_with(statuses=["ACTIVE"]), id="active-without-under-objection"),
-        pytest.param(rule_with(statuses=["REVOKED"]), id="status-that-never-restricts"),
-        pytest.param(rule_with(statuses=["LIVE"]), id="bad-status"),
+        # Statuses are the record's business (source status, objections), not a rule's.
+        pytest.param(rule_with(statuses=["ACTIVE"]), id="statuses-no-longer-a-filter"),
+        pytest.param(rule_without("basis"), id="missing-basis"),
+        pytest.param(rule_with(basis="custom"), id="bad-basis"),
+        pytest.param(rule_with(jurisdiction="湖南"), id="jurisdiction-not-a-region-prefix"),
+        pytest.param(rule_with(jurisdiction="431"), id="jurisdiction-odd-length"),
+        pytest.param(rule_with(max_months=3), id="max-months-below-months"),
+        pytest.param(rule_with(after_months=0), id="zero-after-months"),
+        pytest.param(rule_without("outcome"), id="missing-outcome"),
+        pytest.param(appraisal_rule_with(outcome="RESTRICTED"), id="appraisal-with-outcome"),
+        pytest.param(rule_with(sanction_kinds=["警告处分"]), id="label-that-is-no-kind"),
         pytest.param(
             rule_with(effects=[{"effect": "NO_GRADE", "years": 1}]), id="effects-outside-appraisal"
         ),
@@ -152,11 +180,38 @@ def test_a_single_effect_holds_while_another_window_runs():
     assert rule.effects == (EffectStep(AppraisalEffect.NO_GRADE, None),)
 
 
-def test_severity_and_status_filters_parse():
-    raw = rule_with(severities=["SERIOUS"], statuses=["ACTIVE", "UNDER_OBJECTION"])
-    (rule,) = parse_ruleset(document(raw)).rules
+def test_severity_filter_parses():
+    (rule,) = parse_ruleset(document(rule_with(severities=["SERIOUS"]))).rules
     assert rule.severities == {Severity.SERIOUS}
-    assert rule.statuses == {RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION}
+
+
+def test_legal_labels_read_as_the_enum_they_name():
+    raw = appraisal_rule_with(
+        purposes=["年度考核"],
+        categories=["党纪处分"],
+        sanction_kinds=["留党察看一年", "PARTY_PROBATION_2Y"],
+        effects=[{"effect": "不称职", "years": 1}, {"effect": "不确定等次", "years": 1}],
+    )
+    (rule,) = parse_ruleset(document(raw)).rules
+    assert rule.purposes == {Purpose.APPRAISAL}
+    assert rule.categories == {RecordCategory.PARTY_DISCIPLINE}
+    assert rule.sanction_kinds == {SanctionKind.PARTY_PROBATION_1Y, SanctionKind.PARTY_PROBATION_2Y}
+    assert [s.effect for s in rule.effects] == [
+        AppraisalEffect.INCOMPETENT,
+        AppraisalEffect.NO_GRADE,
+    ]
+
+
+def test_an_appraisal_rule_states_effects_and_restricts_for_the_verdict():
+    (rule,) = parse_ruleset(document(appraisal_rule_with())).rules
+    assert rule.outcome is Outcome.RESTRICTED
+
+
+def test_basis_jurisdiction_and_decision_set_periods_parse():
+    raw = rule_with(basis="measure", jurisdiction="3201", max_months=48, after_months=24)
+    (rule,) = parse_ruleset(document(raw)).rules
+    assert (rule.basis, rule.jurisdiction) == (Basis.MEASURE, "3201")
+    assert (rule.window.months, rule.window.max_months, rule.window.after_months) == (6, 48, 24)
 
 
 def test_severity_filter_decides_which_records_match():
@@ -178,15 +233,48 @@ def test_severity_filter_decides_which_records_match():
     assert [verdict(Severity.GENERAL), verdict(None)] == [Verdict.CLEAR, Verdict.CLEAR]
 
 
-def test_publicity_terms_default_to_the_law_when_absent():
-    assert parse_ruleset(document(VALID_RULE)).publicity == PublicityTerms()
+@pytest.mark.parametrize("table", ["publicity", "listing", "ranking"])
+def test_the_legal_constants_are_required_in_the_file(table):
+    broken = document(VALID_RULE)
+    del broken[table]
+    with pytest.raises(ConfigurationError) as caught:
+        parse_ruleset(broken)
+    assert f"[{table}]" in caught.value.message
+
+
+@pytest.mark.parametrize("table", ["publicity", "listing", "ranking"])
+def test_each_legal_constant_states_its_basis(table):
+    broken = document(VALID_RULE)
+    del broken[table]["legal_basis"]
+    with pytest.raises(ConfigurationError) as caught:
+        parse_ruleset(broken)
+    assert "legal_basis" in caught.value.message
 
 
 def test_publicity_terms_are_read_from_the_file():
-    terms = {"in_force_from": date(2027, 1, 1), "general_months": 6}
+    terms = CONSTANTS["publicity"] | {"in_force_from": date(2027, 1, 1), "general_months": 6}
     publicity = parse_ruleset(document(VALID_RULE, publicity=terms)).publicity
     assert (publicity.in_force_from, publicity.general_months) == (date(2027, 1, 1), 6)
     assert publicity.minor_months == 3
+    assert publicity.earlier_categories == {RecordCategory.ADMINISTRATIVE_PENALTY}
+
+
+def test_a_ranking_that_leaves_a_kind_out_is_refused():
+    ranking = {**CONSTANTS["ranking"], "sanction_kinds": ["警告", "记过"]}
+    with pytest.raises(ConfigurationError) as caught:
+        parse_ruleset(document(VALID_RULE, ranking=ranking))
+    assert "[ranking]" in caught.value.message and "EXPULSION" in caught.value.message
+
+
+def test_changes_since_a_version_list_only_later_entries():
+    changes = [
+        {"version": "2026.11.2", "rules": ["A"], "change": "old", "reason": "r"},
+        {"version": "2026.12.1", "rules": ["B"], "change": "new", "reason": "r"},
+    ]
+    ruleset = parse_ruleset(document(VALID_RULE, change=changes))
+    assert [c.change for c in ruleset.changes_since("2026.11.2")] == ["new"]
+    assert [c.change for c in ruleset.changes_since("2026.9")] == ["old", "new"]
+    assert ruleset.changes_since("2026.12.1") == ()
 
 
 @pytest.mark.parametrize(
@@ -196,11 +284,12 @@ def test_publicity_terms_are_read_from_the_file():
         pytest.param({"minor_months": 0}, id="zero-months"),
         pytest.param({"minor_months": "3"}, id="months-as-text"),
         pytest.param({"in_force_from": "2026-04-01"}, id="date-as-text"),
+        pytest.param({"earlier_categories": ["FINES"]}, id="bad-earlier-category"),
     ],
 )
 def test_broken_publicity_terms_are_refused_and_named(terms):
     with pytest.raises(ConfigurationError) as caught:
-        parse_ruleset(document(VALID_RULE, publicity=terms))
+        parse_ruleset(document(VALID_RULE, publicity=CONSTANTS["publicity"] | terms))
     assert "[publicity]" in caught.value.message
 
 
@@ -250,7 +339,44 @@ def test_shipped_publicity_terms_follow_the_credit_repair_measures():
         serious_months=36,
         earlier_months=36,
         unknown_months=36,
+        earlier_categories=frozenset({RecordCategory.ADMINISTRATIVE_PENALTY}),
     )
+
+
+def test_shipped_listing_terms_follow_the_court_rules():
+    listing = current_ruleset().listing
+    assert (listing.months, listing.grounds) == (24, {2, 3, 4, 5, 6})
+
+
+def test_shipped_rule_set_is_2026_12_with_its_changelog():
+    ruleset = current_ruleset()
+    assert ruleset.version == "2026.12.1"
+    changed = {rule for change in ruleset.changes_since("2026.11.2") for rule in change.rules}
+    assert {"APPR-ORGANIZATIONAL-HANDLING", "PROC-DEFAULTER", "HIRE-EXAM-BAN-5Y"} <= changed
+
+
+def test_every_shipped_rule_says_what_it_rests_on():
+    ruleset = current_ruleset()
+    assert {rule.basis for rule in ruleset.rules} == {Basis.STATUTE, Basis.MEASURE}
+    local = {rule.id: rule.jurisdiction for rule in ruleset.rules if rule.jurisdiction}
+    assert local == {
+        "AWARD-PERSON-GOV-DISHONESTY-HN": "43",
+        "APPR-RESPONSIBLE-PERSON": "3201",
+        "APPR-ORG-DEFAULTER": "3201",
+        "APPR-ORG-GOV-DISHONESTY": "3201",
+    }
+    # A local document's rule names the document it rests on.
+    for rule in ruleset.rules:
+        if rule.jurisdiction == "43":
+            assert "湘政发〔2018〕18号" in rule.legal_basis
+        if rule.jurisdiction == "3201":
+            assert "宁政发〔2024〕89号" in rule.legal_basis
+
+
+def test_no_national_rule_rests_on_a_local_document_alone():
+    for rule in current_ruleset().rules:
+        if rule.jurisdiction is None:
+            assert "湘政发" not in rule.legal_basis and "宁政发" not in rule.legal_basis, rule.id
 
 
 def test_shipped_rule_set_answers_every_purpose():

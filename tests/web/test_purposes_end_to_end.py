@@ -17,7 +17,7 @@ query($i: CheckInput!) {
     verdict
     findings { rule { id } outcome restrictsUntil disputed effect effectYears record { sourceRef } }
     appraisal { year effect effectLabel disputed }
-    profile { since asOf counts { category count } openItems { record { sourceRef } openUntil } }
+    profile { since asOf listedAsDefaulter counts { category count } openItems { record { sourceRef } openUntil } }
   }
 }"""
 PURCHASER = make_uscc(seed=71)
@@ -96,7 +96,7 @@ async def test_a_purchaser_in_arrears_is_reviewed_within_its_publicity_window(ht
     assert after["profile"]["openItems"] == []
 
 
-async def test_a_listed_purchaser_is_restricted(http, db):
+async def test_a_listed_purchaser_is_a_matter_for_review_shown_first(http, db):
     listing = {
         "sourceRef": "（2026）赣1202执88号",
         "category": "JUDGMENT_DEFAULTER",
@@ -107,8 +107,11 @@ async def test_a_listed_purchaser_is_restricted(http, db):
     }
     token = await submit(http, db, [listing])
     result = await check(http, token, "PROCUREMENT", {"uscc": PURCHASER}, "2026-11-01")
-    assert result["verdict"] == "RESTRICTED"
+    # Item 11: the procurement bars are for suppliers, not purchasers.
+    assert result["verdict"] == "REVIEW"
     assert result["findings"][0]["rule"]["id"] == "PROC-DEFAULTER"
+    assert result["profile"]["listedAsDefaulter"] is True
+    assert result["profile"]["openItems"][0]["record"]["sourceRef"] == "（2026）赣1202执88号"
 
 
 async def test_procurement_checks_on_a_person_are_refused(http, db):

@@ -16,8 +16,9 @@ parsing dates, labels and identifiers is the engine's job, done once for every s
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Generic, Protocol, TypeVar
 
 Config = TypeVar("Config")
@@ -96,10 +97,36 @@ class Checkpoint:
     notes: Mapping[str, str] = field(default_factory=dict)
 
 
+# The most rows the hub applies in one transaction: a checkpoint comes at least this often.
+MAX_CHECKPOINT_EVERY = 5000
+
+
+def option(
+    help: str, *, secret: bool = False, choices: tuple[str, ...] = (), flag: str | None = None
+) -> dict[str, Any]:
+    """Metadata of a config field, from which the operator's `hub sync` options are made:
+    `help` says what to give; a `secret` is read from an environment variable named on the
+    command line, never typed there; `choices` lists the values allowed; `flag` names the
+    option when the field's name would read badly (`--file` for `path`)."""
+    return {"help": help, "secret": secret, "choices": choices, "flag": flag}
+
+
 class Connector(Protocol, Generic[Config]):
     name: str
 
-    def spec(self) -> type[Config]: ...
+    def spec(self) -> type[Config]:
+        """A frozen dataclass; each field's metadata is an `option(...)`."""
+        ...
+
+    def describe(self, config: Config) -> str:
+        """Where the rows come from, for the run record: a path or URL, never a credential."""
+        ...
+
+    def remap(
+        self, stream: str, raw: Mapping[str, Any], today: date
+    ) -> Sequence[Mapping[str, Any]]:
+        """The family's mapping as it is now, for replaying a quarantined raw row."""
+        ...
 
     def check(self, config: Config) -> None: ...
 

@@ -13,12 +13,12 @@ from sqlalchemy import func, select
 from support import make_agency, make_id_number, make_uscc
 from support import run_cli as run
 
-from hub.checks.batch_files import read_batch
 from hub.checks.models import Check
 from hub.errors import InvalidInput
 from hub.records.drafts import RecordDraft, SubjectDraft
 from hub.records.enums import RecordCategory, SanctionKind, Severity
 from hub.records.service import submit_records
+from hub.screening.lists import read_batch
 
 REFERENCE = "2026年度评优第1批"
 WARNED = make_id_number(seq=201)  # 警告 2026-01-10: restricted through 2026-07-10
@@ -242,9 +242,9 @@ async def test_the_summary_counts_verdicts_and_names_the_output(env, records, tm
 
 async def test_checks_the_service_refuses_become_problem_rows(db, pii, tmp_path):
     from hub.auth.actor import Actor
-    from hub.checks.batch_results import Screening, check_chunk
     from hub.checks.purposes import Purpose
     from hub.checks.ruleset import current_ruleset
+    from hub.screening.results import Screening, check_chunk
 
     items = read_batch(write_xlsx(tmp_path / "in.xlsx", ROWS)).items
     without_scope = Actor(client_id=None, agency_id=None, scopes=frozenset())
@@ -374,3 +374,57 @@ def test_two_columns_for_the_same_identifier_are_refused(tmp_path):
     rows = [["身份证号", "证件号码"], [WARNED, WARNED]]
     with pytest.raises(InvalidInput, match="two columns mean the same thing"):
         read_batch(write_csv(tmp_path / "in.csv", rows, "utf-8"))
+
+
+async def test_an_appraisal_list_takes_its_year_from_the_option_or_the_row(env, records, tmp_path):
+    # 李四's 记过 of 2025-06-01: no grade for 2025, nothing for 2026.
+    rows = [
+        ["姓名", "身份证号码", "考核年度"],
+        ["李四", DEMERITED, ""],
+        ["李四", DEMERITED, "2026年"],
+        ["李四", DEMERITED, "二〇二五"],
+    ]
+    source, out = write_xlsx(tmp_path / "in.xlsx", rows), tmp_path / "out.xlsx"
+    result = await run(
+        env, "check", "--batch", source, "--purpose", "APPRAISAL", "--reference", "2025年度考核",
+        "--out", out, "--as-of", "2026-01-15", "--appraisal-year", "2025",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    results = sheet_rows(out, "核查结果")
+    assert [(r["行号"], r["核查结论"]) for r in results] == [
+        (2, "受限 (RESTRICTED)"),
+        (3, "未发现限制 (CLEAR)"),
+    ]
+    assert "2025 年度考核：不确定等次" in results[0]["备注/提示"]
+    [problem] = sheet_rows(out, "无法读取的行")
+    assert (problem["行号"], problem["列"]) == (4, "考核年度")
+    assert "四位年份" in problem["原因"]
+    about = dict(sheets(out)["说明"][1:])
+    assert about["考核年度"] == 2025
+
+
+async def test_a_batch_builds_one_engine_and_reads_the_keys_once(
+    env, records, tmp_path, monkeypatch
+):
+    # Counted, not mocked: the real functions run, a wrapper counts the calls.
+    import hub.runtime
+
+    calls = {"engines": 0, "keys": 0}
+    real_engine, real_keys = hub.runtime.create_engine, hub.runtime.load_keys
+
+    def counting_engine(*args, **kwargs):
+        calls["engines"] += 1
+        return real_engine(*args, **kwargs)
+
+    def counting_keys(*args, **kwargs):
+        calls["keys"] += 1
+        return real_keys(*args, **kwargs)
+
+    monkeypatch.setattr(hub.runtime, "create_engine", counting_engine)
+    monkeypatch.setattr(hub.runtime, "load_keys", counting_keys)
+    rows = [["姓名", "身份证号码"], *([["张三", WARNED]] * 1200)]  # three chunks of 500
+    source, out = write_xlsx(tmp_path / "in.xlsx", rows), tmp_path / "out.xlsx"
+    result = await screen(env, source, out)
+    assert result.exit_code == 0, result.output
+    assert calls == {"engines": 1, "keys": 1}
+    assert len(sheet_rows(out, "核查结果")) == 1200

@@ -2,7 +2,4 @@
 
 from connectors.court.connector import STREAMS, Config, CourtConnector
 
-# The name the hub's CLI imports, beside the `Config` every family exports.
-CourtConfig = Config
-
-__all__ = ["STREAMS", "Config", "CourtConfig", "CourtConnector"]
+__all__ = ["STREAMS", "Config", "CourtConnector"]

@@ -8,31 +8,40 @@ and the hub's upsert on 案号 makes re-reading the rows that did not change har
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from connectors.base import Checkpoint, ConfigError, Row, Stream, TransientError
+from connectors.base import Checkpoint, ConfigError, Row, Stream, TransientError, option
 from connectors.court import mapping
-from connectors.files import TabularFile, encoding_label, open_tabular, resumable_rows
+from connectors.files import FORMATS, TabularFile, encoding_label, open_tabular, resumable_rows
 
 
 @dataclass(frozen=True)
 class Config:
-    path: Path
-    """The exported file. Its content, not its name, identifies it in the cursor."""
-
-    format: str | None = None
-    """csv, xlsx or jsonl; by default taken from the file's suffix."""
-
-    stream: str = "defaulters"
-    """What the file holds: `defaulters` (失信被执行人 entries) or `judgments` (judgments
-    against government bodies, see README.md for their headers)."""
-
-    checkpoint_every: int = 1000
-    """Rows between two checkpoints: the most a crash makes the hub read again."""
+    path: Path = field(
+        metadata=option(
+            "The exported file; its content, not its name, identifies it.", flag="--file"
+        )
+    )
+    format: str | None = field(
+        default=None,
+        metadata=option("csv, xlsx or jsonl; default: from the suffix.", choices=FORMATS),
+    )
+    stream: str = field(
+        default="defaulters",
+        metadata=option(
+            "What the file holds: 失信被执行人 entries, or judgments against government bodies.",
+            choices=("defaulters", "judgments"),
+        ),
+    )
+    checkpoint_every: int = field(
+        default=1000,
+        metadata=option("Rows per transaction; a crash re-reads at most this many."),
+    )
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,17 @@ class CourtConnector:
 
     def discover(self, config: Config) -> list[Stream]:
         return [_kind(config).stream]
+
+    def describe(self, config: Config) -> str:
+        return str(config.path)
+
+    def remap(
+        self, stream: str, raw: Mapping[str, Any], today: date
+    ) -> Sequence[Mapping[str, Any]]:
+        kind = STREAMS.get(stream)
+        if kind is None:
+            raise ConfigError(f"unknown stream {stream!r}; use one of {', '.join(STREAMS)}")
+        return [kind.record(raw)]
 
     def read(
         self, config: Config, stream: Stream, state: Mapping[str, Any]

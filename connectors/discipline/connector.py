@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from connectors.base import Checkpoint, ConfigError, Row, Stream
+from connectors.base import Checkpoint, ConfigError, Row, Stream, option
 from connectors.discipline.mapping import COLUMNS, DATE_FIELDS, REQUIRED, header, map_decision
 from connectors.files import TabularFile, header_key, open_tabular, resumable_rows
 
@@ -22,11 +23,16 @@ NOTES = {"format": "xlsx"}
 
 @dataclass(frozen=True)
 class Config:
-    path: str
-    """The exported workbook (.xlsx); the first sheet is read, its first row is the header."""
-
-    checkpoint_every: int = 1000
-    """Rows between checkpoints: the hub commits rows and cursor together at each one."""
+    path: str = field(
+        metadata=option(
+            "The exported workbook (.xlsx); the first sheet is read, its first row is the header.",
+            flag="--file",
+        )
+    )
+    checkpoint_every: int = field(
+        default=1000,
+        metadata=option("Rows per transaction; a crash re-reads at most this many."),
+    )
 
 
 class DisciplineConnector:
@@ -40,6 +46,14 @@ class DisciplineConnector:
 
     def discover(self, config: Config) -> list[Stream]:
         return [DECISIONS]
+
+    def describe(self, config: Config) -> str:
+        return str(config.path)
+
+    def remap(
+        self, stream: str, raw: Mapping[str, Any], today: date
+    ) -> Sequence[Mapping[str, Any]]:
+        return [map_decision(raw)]
 
     def read(
         self, config: Config, stream: Stream, state: Mapping[str, Any]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import email.utils
 import math
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -19,7 +19,15 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from connectors.base import Checkpoint, ConfigError, Row, SourceDataError, Stream, TransientError
+from connectors.base import (
+    Checkpoint,
+    ConfigError,
+    Row,
+    SourceDataError,
+    Stream,
+    TransientError,
+    option,
+)
 from connectors.finance.mapping import contract_records, rejudge, watch_entry
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -34,26 +42,44 @@ TRANSIENT_STATUSES = frozenset({408, 429})  # and every 5xx
 
 @dataclass(frozen=True)
 class Config:
-    base_url: str
-    """The API's root, e.g. https://czj.example.gov.cn/procurement/v1; contracts are read
-    from {base_url}/contracts."""
-    token: str | None = field(default=None, repr=False)
-    """Bearer token sent as `Authorization: Bearer …`; never logged or shown in messages."""
-    page_size: int = 200
-    """Items asked for per request (`limit`); a page is the unit of checkpointing."""
-    timeout_s: float = 10.0
-    """Seconds to wait for the connection and for each read of the response."""
-    max_retries: int = 5
-    """Retries of one page after a connection error, a timeout, 408, 429 or 5xx."""
-    backoff_s: float = 0.2
-    """First wait before a retry; doubles each time, up to `max_backoff_s`."""
-    max_backoff_s: float = 10.0
-    """The longest wait before a retry, also for a server's Retry-After."""
-    as_of: str | None = None
-    """The day (ISO, 2024-06-30) unpaid contracts are judged on; default today in China."""
-    checkpoint_every: int = 1000
-    """Upper bound of the page size: a checkpoint follows every page, so no more items than
-    this pass between two checkpoints."""
+    base_url: str = field(
+        metadata=option(
+            "The API's root, e.g. https://czj.example.gov.cn/procurement/v1; contracts are read "
+            "from {base_url}/contracts.",
+            flag="--url",
+        )
+    )
+    token: str | None = field(
+        default=None,
+        repr=False,
+        metadata=option(
+            "Bearer token sent as `Authorization: Bearer …`; never logged or shown.", secret=True
+        ),
+    )
+    page_size: int = field(
+        default=200, metadata=option("Items asked for per request (`limit`); one page a step.")
+    )
+    timeout_s: float = field(
+        default=10.0, metadata=option("Seconds to wait for the connection and for each read.")
+    )
+    max_retries: int = field(
+        default=5,
+        metadata=option("Retries of a page after a connection error, a timeout, 408, 429 or 5xx."),
+    )
+    backoff_s: float = field(
+        default=0.2, metadata=option("First wait before a retry; doubles, up to max_backoff_s.")
+    )
+    max_backoff_s: float = field(
+        default=10.0, metadata=option("The longest wait before a retry (also for Retry-After).")
+    )
+    as_of: str | None = field(
+        default=None,
+        metadata=option("The day (2024-06-30) unpaid contracts are judged on; default today."),
+    )
+    checkpoint_every: int = field(
+        default=1000,
+        metadata=option("Upper bound of the page size: a checkpoint follows every page."),
+    )
 
 
 @dataclass(frozen=True)
@@ -128,6 +154,15 @@ class FinanceConnector:
         validate(config)
         with _client(config) as client:
             ContractApi(config, client).page(None, 1, 1)
+
+    def describe(self, config: Config) -> str:
+        return config.base_url
+
+    def remap(
+        self, stream: str, raw: Mapping[str, Any], today: date
+    ) -> Sequence[Mapping[str, Any]]:
+        # Arrears depend on the day they are judged: a replay judges them today.
+        return contract_records(raw, today)
 
     def discover(self, config: Config) -> list[Stream]:
         return [STREAM]

@@ -8,9 +8,9 @@ share a timestamp are neither skipped nor repeated (the dlt boundary)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -42,7 +42,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.sql.expression import TableClause, bindparam
 from sqlalchemy.types import TypeEngine
 
-from connectors.base import Checkpoint, ConfigError, Row, Stream, TransientError, mapped
+from connectors.base import Checkpoint, ConfigError, Row, Stream, TransientError, mapped, option
 from connectors.files import TabularFile, encoding_label, header_key, open_tabular, resumable_rows
 from connectors.hr.mapping import ALIASES, COLUMNS, MAPPINGS, REQUIRED, key_field, label
 
@@ -63,21 +63,34 @@ _LOGIN_REFUSED = ("password", "authentication", "does not exist", "permission de
 
 @dataclass(frozen=True)
 class Config:
-    stream: str
-    """Which stream this source feeds: appraisals, exam_misconduct, dismissals or roster."""
-
-    url: str | None = None
-    """SQLAlchemy URL of the HR database with a synchronous driver
-    (postgresql+psycopg://…, sqlite:///…); give either `url` with `table`, or `path`."""
-
-    table: str | None = None
-    """The view or table to read, optionally schema-qualified (hr.v_appraisals)."""
-
-    path: str | None = None
-    """A CSV export with the stream's Chinese headers, instead of `url`."""
-
-    checkpoint_every: int = 1000
-    """Rows between checkpoints, and the SQL page size: memory stays flat at one page."""
+    stream: str = field(
+        metadata=option(
+            "Which stream this source feeds.",
+            choices=("roster", "appraisals", "exam_misconduct", "dismissals"),
+        )
+    )
+    url: str | None = field(
+        default=None,
+        metadata=option(
+            "SQLAlchemy URL of the HR system's database (postgresql+psycopg://…, sqlite:///…), "
+            "with --table; or give --file.",
+            flag="--sql-url",
+        ),
+    )
+    table: str | None = field(
+        default=None,
+        metadata=option("The view (or table) to read, optionally schema.view, with --sql-url."),
+    )
+    path: str | None = field(
+        default=None,
+        metadata=option(
+            "A CSV export with the stream's Chinese headers, instead of --sql-url.", flag="--file"
+        ),
+    )
+    checkpoint_every: int = field(
+        default=1000,
+        metadata=option("Rows per transaction and SQL page: memory stays flat at one page."),
+    )
 
 
 class HrConnector:
@@ -94,6 +107,20 @@ class HrConnector:
                 _select_columns(engine, config)
         else:
             _csv_file(config)
+
+    def describe(self, config: Config) -> str:
+        # The run record names its source; a database password must not be in it.
+        if config.url:
+            return f"{make_url(config.url).render_as_string(hide_password=True)} {config.table}"
+        return str(config.path)
+
+    def remap(
+        self, stream: str, raw: Mapping[str, Any], today: date
+    ) -> Sequence[Mapping[str, Any]]:
+        mapping = MAPPINGS.get(stream)
+        if mapping is None:
+            raise ConfigError(f"unknown stream {stream!r}; use one of {', '.join(STREAMS)}")
+        return [mapping(raw)]
 
     def discover(self, config: Config) -> list[Stream]:
         # A CSV export is read whole, resumably: it has no cursor field.

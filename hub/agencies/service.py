@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.agencies.models import Agency, AgencyFamily, AgencyLevel
-from hub.errors import InvalidInput
+from hub.errors import InvalidInput, NotFound
 from hub.subjects.identifiers import parse_region_code, parse_uscc
 
 
@@ -36,3 +36,12 @@ async def add_agency(
 
 async def list_agencies(session: AsyncSession) -> list[Agency]:
     return list(await session.scalars(select(Agency).order_by(Agency.region_code, Agency.name)))
+
+
+async def agency_by_uscc(session: AsyncSession, uscc: str, *, field: str = "agency") -> Agency:
+    agency = await session.scalar(select(Agency).where(Agency.uscc == uscc.strip().upper()))
+    if agency is None:
+        raise NotFound(
+            f"no agency with USCC {uscc}; register it with `hub agencies add`", field=field
+        )
+    return agency

@@ -3,24 +3,22 @@ and replaying quarantined rows once the mapping or the reference data has been f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connectors.base import Row, SourceDataError
+from connectors.base import Connector, Row, SourceDataError
+from connectors.registry import CONNECTORS
 from hub.agencies.models import Agency
 from hub.db.base import utcnow
 from hub.ingest.chunk import ChunkResult, apply_chunk
 from hub.ingest.models import IngestCursor, IngestRun, QuarantinedRow
 from hub.ingest.quarantine import Content, sealed, unsealed
 from hub.subjects.pii import PiiCipher
-
-# (stream, raw row) → the records the family's current mapping makes of it.
-Remap = Callable[[str, Mapping[str, Any]], Sequence[Mapping[str, Any]]]
 
 
 async def recent_runs(session: AsyncSession, limit: int = 20) -> list[tuple[IngestRun, Agency]]:
@@ -173,7 +171,7 @@ async def replay(
     session: AsyncSession,
     pii: PiiCipher,
     rows: Sequence[QuarantinedRow],
-    remap: Callable[[str], Remap | None],
+    today: date,
 ) -> list[ReplayResult]:
     """Each (agency, connector, stream) group is replayed as a run of its own. Rows that fail
     again are quarantined anew under that run, with today's reason; the originals are closed
@@ -193,7 +191,7 @@ async def replay(
         )
         session.add(run)
         await session.flush()
-        fresh = _rows_again(pii, members, stream, remap(connector))
+        fresh = _rows_again(pii, members, stream, CONNECTORS.get(connector), today)
         chunk = await apply_chunk(session, pii, agency_id, connector, stream, run.id, fresh)
         _close_run(run, chunk)
         now = utcnow()
@@ -206,13 +204,19 @@ async def replay(
 
 
 def _rows_again(
-    pii: PiiCipher, members: Sequence[QuarantinedRow], stream: str, remap: Remap | None
+    pii: PiiCipher,
+    members: Sequence[QuarantinedRow],
+    stream: str,
+    connector: Connector[Any] | None,
+    today: date,
 ) -> list[Row]:
+    """Each row read again with its connector's mapping as it is now (a row that failed
+    because of the mapping may pass); without one, as it was stored."""
     rows: list[Row] = []
     for member in members:
         content = unsealed(pii, member)
         raw, record = content.raw, content.record
-        if remap is None:
+        if connector is None:
             rows.append(
                 Row(
                     stream,
@@ -224,7 +228,7 @@ def _rows_again(
             )
             continue
         try:
-            records = remap(stream, raw)
+            records = connector.remap(stream, raw, today)
         except SourceDataError as exc:
             rows.append(Row(stream, raw, member.location, problem=(exc.field, exc.message)))
             continue

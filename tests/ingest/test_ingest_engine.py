@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest
@@ -263,7 +264,7 @@ async def test_replay_accepts_a_row_once_the_reference_data_is_there(db, pii):
     )
     async with db.sessions.begin() as session:
         held = await open_quarantine(session)
-        [result] = await replay(session, pii, held, lambda connector: None)
+        [result] = await replay(session, pii, held, date(2026, 11, 1))
     assert (result.replayed, result.accepted, result.still_quarantined) == (1, 1, 0)
     async with db.sessions() as session:
         assert await open_quarantine(session) == []

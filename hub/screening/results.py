@@ -12,11 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.agencies.models import AgencyFamily
 from hub.auth.actor import Actor
-from hub.checks.batch_files import BatchItem, ResultRow, RowProblem
 from hub.checks.purposes import Outcome, Purpose
-from hub.checks.rules import RuleSet
+from hub.checks.rules import Finding, RuleSet
 from hub.checks.service import CheckOutcome, CheckRequest, run_checks
 from hub.errors import HubError
+from hub.screening.lists import BatchItem, RowProblem
+from hub.screening.workbook import ResultRow
 from hub.subjects.identifiers import IdNumber, mask_name
 from hub.subjects.pii import PiiCipher
 
@@ -37,6 +38,8 @@ class Screening:
     reference: str
     as_of: date
     show_pii: bool = False
+    # APPRAISAL: the 年度考核 year judged, unless a row names its own.
+    appraisal_year: int | None = None
 
 
 @dataclass
@@ -57,7 +60,14 @@ async def check_chunk(
     """Runs the items through `run_checks` (which stores them) and formats the answers while
     the records behind each finding are still at hand."""
     requests = [
-        CheckRequest(screening.purpose, i.subject, screening.reference, screening.as_of, i.name)
+        CheckRequest(
+            screening.purpose,
+            i.subject,
+            screening.reference,
+            screening.as_of,
+            i.name,
+            appraisal_year=i.appraisal_year or screening.appraisal_year,
+        )
         for i in items
     ]
     answered = Answered()
@@ -89,7 +99,7 @@ def result_row(
         ),
         rules=_numbered([_rule_text(f.rule.id, f.rule.description, f.outcome) for f in findings]),
         legal_basis=_numbered([f.rule.legal_basis for f in findings]),
-        records=_numbered([_record_text(outcome, f.record.id, f.disputed) for f in findings]),
+        records=_numbered([_record_text(outcome, f) for f in findings]),
         notes="\n".join(_notes(item, outcome)),
         check_id=outcome.check.id,
     )
@@ -127,16 +137,20 @@ def _rule_text(rule_id: str, description: str, outcome: Outcome) -> str:
     return f"{rule_id} {description}{review}"
 
 
-def _record_text(outcome: CheckOutcome, record_id: int, disputed: bool) -> str:
-    record = outcome.records[record_id]
+def _record_text(outcome: CheckOutcome, finding: Finding) -> str:
+    record = outcome.records[finding.record.id]
     kind = record.sanction_kind.label if record.sanction_kind else record.category.label
-    return f"{record.source_ref}（{kind}，{record.decided_at.isoformat()}）" + (
-        "［异议处理中］" if disputed else ""
-    )
+    marks = "［数据异议处理中］" if finding.disputed else ""
+    marks += "［已申请复审复核，不停止执行］" if finding.pending_review else ""
+    return f"{record.source_ref}（{kind}，{record.decided_at.isoformat()}）{marks}"
 
 
 def _notes(item: BatchItem, outcome: CheckOutcome) -> list[str]:
     notes = [item.note] if item.note else []
+    appraisal = outcome.evaluation.appraisal
+    if appraisal is not None:
+        effect = appraisal.effect.label if appraisal.effect else "不受影响"
+        notes.append(f"{appraisal.year} 年度考核：{effect}")
     notes.extend(outcome.warnings)
     if item.duplicate_of is not None:
         notes.append(f"与第 {item.duplicate_of} 行为同一核查对象")

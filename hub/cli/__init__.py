@@ -1,0 +1,5 @@
+"""The `hub` command."""
+
+from hub.cli.app import main
+
+__all__ = ["main"]

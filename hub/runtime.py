@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -23,6 +24,8 @@ from hub.db.engine import create_engine, session_factory
 from hub.keys import Keys, load_keys
 from hub.settings import Settings
 from hub.subjects.pii import PiiCipher
+
+log = logging.getLogger("hub")
 
 
 @dataclass(frozen=True)
@@ -64,9 +67,13 @@ class Runtime:
             await self.sealer.seal_all()
 
     async def close(self) -> None:
-        """Seals what the last requests recorded, then closes the connections."""
+        """Seals what the last requests recorded, then closes the connections. A database
+        that cannot be reached does not stop the shutdown: what is pending stays recorded,
+        and the next process (or `hub audit verify`) seals it."""
         try:
             await self.sealer.seal_all()
+        except Exception as error:  # the database went away; the rows wait in audit_pending
+            log.warning("could not seal pending audit rows at shutdown: %s", type(error).__name__)
         finally:
             await self.engine.dispose()
 
@@ -83,7 +90,6 @@ async def open_runtime(
         yield runtime
     finally:
         if sealing is not None:
-            sealing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sealing
+            runtime.sealer.stop()
+            await sealing
         await runtime.close()

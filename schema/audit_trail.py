@@ -97,11 +97,11 @@ class AuditQueries:
         parsed = parse_subject(subject, "subject")
         if isinstance(parsed, IdNumber):
             stated = stated_purpose(info, purpose, reference)
-            key = info.context.services.pii.lookup_hash(parsed.number)
+            key = info.context.runtime.pii.lookup_hash(parsed.number)
         else:
             key = parsed.code
         # Accesses of the last moments may still be pending: seal them so the answer is whole.
-        await info.context.services.sealer.seal_all()
+        await info.context.runtime.sealer.seal_all()
         page = await service.trail(info.context.session, key, first=first, after=after)
         if isinstance(parsed, IdNumber):
             note_person_reads(info, stated, "auditTrail", [(key, f"{len(page.events)} entries")])

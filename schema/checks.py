@@ -134,7 +134,7 @@ class CheckResult:
             if self.check.agency_id is not None
             else None
         )
-        return sign_report(info.context.services.keys, report_document(self.check, agency))
+        return sign_report(info.context.runtime.keys, report_document(self.check, agency))
 
 
 @strawberry.type
@@ -222,11 +222,11 @@ class CheckQueries:
         context = info.context
         outcome = await service.run_check(
             context.session,
-            context.services.pii,
-            context.services.ruleset,
+            context.runtime.pii,
+            context.runtime.ruleset,
             context.actor,
             _request(input, "input"),
-            context.services.coverage,
+            context.runtime.coverage,
         )
         return to_result(outcome)
 
@@ -249,8 +249,8 @@ class CheckQueries:
         outcomes = iter(
             await service.run_checks(
                 context.session,
-                context.services.pii,
-                context.services.ruleset,
+                context.runtime.pii,
+                context.runtime.ruleset,
                 context.actor,
                 valid,
             )
@@ -273,14 +273,14 @@ class CheckQueries:
     def rule_changes(self, info: strawberry.Info, since: str) -> list[RuleChange]:
         return [
             RuleChange(version=c.version, rules=list(c.rules), change=c.change, reason=c.reason)
-            for c in info.context.services.ruleset.changes_since(since)
+            for c in info.context.runtime.ruleset.changes_since(since)
         ]
 
     @strawberry.field(
         description="Public: is this report token signed by this hub and intact? Needs no token."
     )
     def verify_report(self, info: strawberry.Info, token: str) -> ReportVerification:
-        verification = verify_report(info.context.services.keys, token)
+        verification = verify_report(info.context.runtime.keys, token)
         report: Any = verification.document
         return ReportVerification(
             valid=verification.valid, reason=verification.reason, report=report

@@ -1,4 +1,5 @@
-"""The per-request context: one session (one transaction), the caller, per-request loaders."""
+"""The per-request context: one session (one transaction), the caller, the runtime, and
+per-request loaders."""
 
 from __future__ import annotations
 
@@ -7,34 +8,19 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.agencies.feeds import CoverageCache
 from hub.audit.purposes import AccessPurpose
-from hub.audit.sealing import Sealer
 from hub.auth.actor import Actor
-from hub.checks.rules import RuleSet
-from hub.keys import Keys
-from hub.subjects.pii import PiiCipher
+from hub.runtime import Runtime
 
 if TYPE_CHECKING:
     from schema.loaders import Loaders
 
 
 @dataclass
-class Services:
-    """What the application hands every request: built once at start-up."""
-
-    pii: PiiCipher
-    ruleset: RuleSet
-    keys: Keys
-    coverage: CoverageCache
-    sealer: Sealer
-
-
-@dataclass
 class HubContext:
     session: AsyncSession
     actor: Actor
-    services: Services
+    runtime: Runtime
     request_id: str
     # What the caller stated for this request's reads of persons (X-Hub-Purpose and
     # X-Hub-Reference); a field's own `purpose` argument takes precedence.

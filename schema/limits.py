@@ -12,7 +12,6 @@ request as an internal error on the other. No field has a use for it."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -33,24 +32,9 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
+from hub.web.limits import LIMITS, Limits
 
-@dataclass(frozen=True)
-class Limits:
-    # The deepest legitimate operation, check { findings { record { subject { … on Person {
-    # records { sourceAgency { name } } } } } } }, has depth 6. Introspection fields are not
-    # counted (graphql-core bounds their depth itself).
-    max_depth: int = 10
-    max_aliases: int = 15
-    # Parser tokens, comments included. Bulk input belongs in variables, which are not counted.
-    max_tokens: int = 2_000
-    # Characters of the query text, checked by the HTTP handler before parsing: a string
-    # literal is one token however long it is, and parsed documents are cached by their text.
-    max_query_length: int = 50_000
-    # Per field, fragment or operation; @include and @skip together are 2.
-    max_directives: int = 3
-
-
-LIMITS = Limits()
+__all__ = ["LIMITS", "Limits", "LimitsFirstValidation", "nul_errors", "shape_rules"]
 
 
 def directives_rule(max_directives: int) -> type[ValidationRule]:

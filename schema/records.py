@@ -61,7 +61,7 @@ def _domain_filter(flt: RecordFilter | None, info: strawberry.Info) -> service.R
     if flt.subject is not None:
         subject = parse_subject(flt.subject, "filter.subject")
         if isinstance(subject, IdNumber):
-            person_hash = info.context.services.pii.lookup_hash(subject.number)
+            person_hash = info.context.runtime.pii.lookup_hash(subject.number)
         else:
             organization_uscc = subject.code
     agency = (
@@ -134,7 +134,7 @@ class RecordMutations:
             raise Forbidden("only an agency's client may submit records")
         result = await service.submit_records(
             info.context.session,
-            info.context.services.pii,
+            info.context.runtime.pii,
             agency_id=actor.agency_id,
             drafts=[to_draft(r) for r in records],
             actor=actor.client_id,

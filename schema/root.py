@@ -4,7 +4,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import DisableIntrospection, MaxTokensLimiter, ParserCache
+from strawberry.extensions import DisableIntrospection
 from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -17,6 +17,7 @@ from hub.subjects.service import persons_by_hash
 from schema.access import note_person_reads, stated_purpose
 from schema.audit_trail import AuditQueries
 from schema.checks import CheckQueries
+from schema.documents import ParseOnce
 from schema.errors import classify_all
 from schema.inputs import SubjectInput, parse_representation, parse_subject
 from schema.limits import LIMITS, Limits, LimitsFirstValidation, shape_rules
@@ -48,7 +49,7 @@ class SubjectQueries:
         stated = stated_purpose(info, purpose, reference)
         subject = parse_subject(SubjectInput(id_number=id_number), "idNumber")
         assert isinstance(subject, IdNumber)
-        key = info.context.services.pii.lookup_hash(subject.number)
+        key = info.context.runtime.pii.lookup_hash(subject.number)
         row = (await persons_by_hash(info.context.session, [key])).get(key)
         note_person_reads(info, stated, "person", [(key, "found" if row else "not found")])
         return person_of(row) if row else None
@@ -111,8 +112,7 @@ def build_schema(*, production: bool = False, limits: Limits = LIMITS) -> HubSch
     # module-level and shared across requests; the rule classes are built once (above) because
     # they are part of the validation cache's key.
     extensions: list[object] = [
-        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
-        lambda: ParserCache(maxsize=256),
+        ParseOnce,
         lambda: LimitsFirstValidation(shape, hide_suggestions=production),
     ]
     if production:

@@ -94,7 +94,7 @@ class Person:
         if self.row is None:
             return None
         if info.context.actor.has(RECORDS_READ_PII):
-            return info.context.services.pii.decrypt(self.row.id_cipher)
+            return info.context.runtime.pii.decrypt(self.row.id_cipher)
         return self.row.id_masked
 
     @strawberry.field(description="Name, masked (张*) without PII scope.")
@@ -102,7 +102,7 @@ class Person:
         if self.row is None:
             return None
         if info.context.actor.has(RECORDS_READ_PII):
-            return info.context.services.pii.decrypt(self.row.name_cipher)
+            return info.context.runtime.pii.decrypt(self.row.name_cipher)
         return self.row.name_masked
 
     @strawberry.field

@@ -5,14 +5,22 @@ and emptied after each test."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import text
-from support import Database, create_postgres_database, drop_postgres_database
+from support import (
+    Database,
+    Serve,
+    Served,
+    create_postgres_database,
+    drop_postgres_database,
+    served,
+)
 
-from hub.app import create_app
 from hub.db.engine import create_engine, session_factory
 from hub.db.migrate import upgrade_async
 from hub.keys import Keys, init_keys, load_keys
@@ -109,17 +117,28 @@ async def _empty(database: Database) -> None:
 
 
 @pytest.fixture
-async def app(db: Database, keys_dir: Path, keys: Keys) -> AsyncIterator[object]:
-    application = create_app(Settings(database_url=db.url, keys_dir=keys_dir), keys)
-    yield application
-    await application.state.engine.dispose()
+def serve(db: Database, keys_dir: Path, keys: Keys) -> Serve:
+    """`async with serve(**settings) as hub:` the hub on the test database, its lifespan run
+    (runtime, sealer), an httpx client in `hub.http`; closed on leaving."""
+
+    def serving(
+        *, client: tuple[str, int] | None = None, **settings: Any
+    ) -> AbstractAsyncContextManager[Served]:
+        values = {"database_url": db.url, "keys_dir": keys_dir, **settings}
+        return served(Settings(**values), keys, client=client)
+
+    return serving
 
 
 @pytest.fixture
-async def http(app: object) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
-        yield client
+async def app(serve: Serve) -> AsyncIterator[Served]:
+    async with serve() as hub:
+        yield hub
+
+
+@pytest.fixture
+def http(app: Served) -> httpx.AsyncClient:
+    return app.http
 
 
 @pytest.fixture
@@ -134,14 +153,7 @@ def env(db: Database, keys_dir: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-async def production_http(
-    db: Database, keys_dir: Path, keys: Keys
-) -> AsyncIterator[httpx.AsyncClient]:
+async def production_http(serve: Serve) -> AsyncIterator[httpx.AsyncClient]:
     """A client of the hub as deployed: HUB_ENV=production."""
-    application = create_app(
-        Settings(database_url=db.url, env="production", keys_dir=keys_dir), keys
-    )
-    transport = httpx.ASGITransport(app=application)
-    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
-        yield client
-    await application.state.engine.dispose()
+    async with serve(env="production") as hub:
+        yield hub.http

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import random
 import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -14,10 +17,16 @@ import asyncpg
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
 
 from hub.agencies.models import Agency, AgencyFamily, AgencyLevel
+from hub.app import create_app
 from hub.auth.service import add_client
+from hub.keys import Keys
+from hub.runtime import Runtime
+from hub.settings import Settings
 from hub.subjects.identifiers import id_check_char, uscc_check_char
+from hub.web.state import STATE_KEY, WebState
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -31,6 +40,53 @@ def postgres_unreachable(reason: str) -> None:
     if os.environ.get("HUB_REQUIRE_POSTGRES") == "1":
         pytest.fail(f"PostgreSQL required (HUB_REQUIRE_POSTGRES=1) but unreachable: {reason}")
     pytest.skip(f"PostgreSQL unreachable: {reason}")
+
+
+@dataclass
+class Served:
+    """A hub served in-process: its app, the web state its lifespan built, a client."""
+
+    app: Starlette
+    web: WebState
+    asgi: Any  # the app as a server calls it, the lifespan's state in every request
+    http: httpx.AsyncClient
+    state: dict[str, Any]  # the lifespan's state, copied into each request
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.web.runtime
+
+    def use(self, **changes: Any) -> None:
+        """From the next request on, the web state with `changes` (e.g. another verifier)."""
+        self.web = dataclasses.replace(self.web, **changes)
+        self.state[STATE_KEY] = self.web
+
+    def client(self, address: str) -> httpx.AsyncClient:
+        """Another client of the same hub, calling from `address` (close it after use)."""
+        transport = httpx.ASGITransport(app=self.asgi, client=(address, 4711))
+        return httpx.AsyncClient(transport=transport, base_url="http://hub.test")
+
+
+Serve = Callable[..., AbstractAsyncContextManager[Served]]
+
+
+@asynccontextmanager
+async def served(
+    settings: Settings, keys: Keys | None = None, *, client: tuple[str, int] | None = None
+) -> AsyncIterator[Served]:
+    """The app as a server runs it: the lifespan first (httpx's ASGITransport does not run
+    it), its state in every request's scope, and everything closed on leaving."""
+    app = create_app(settings, keys)
+    async with app.router.lifespan_context(app) as state:
+
+        async def with_state(scope: Any, receive: Any, send: Any) -> None:
+            # What a server does with the lifespan's state: a shallow copy per request.
+            scope["state"] = {**(state or {}), **scope.get("state", {})}
+            await app(scope, receive, send)
+
+        transport = httpx.ASGITransport(app=with_state, client=client or ("127.0.0.1", 123))
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as http:
+            yield Served(app, state[STATE_KEY], with_state, http, state)
 
 
 @dataclass

@@ -98,8 +98,15 @@ class Sealer:
         self._interval = interval
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
+        self._stopping = False
 
     def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Ends `run` after the round in progress: never cancelled mid-transaction, which
+        would leave a connection holding the database's write lock."""
+        self._stopping = True
         self._wake.set()
 
     async def seal_all(self) -> int:
@@ -114,10 +121,13 @@ class Sealer:
                     return total
 
     async def run(self) -> None:
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._interval)
+                async with asyncio.timeout(self._interval):
+                    await self._wake.wait()
             self._wake.clear()
+            if self._stopping:
+                return
             try:
                 await self.seal_all()
             except Exception as error:  # the rows stay pending; the next round tries again

@@ -15,14 +15,10 @@ from typing import Any
 
 from graphql import DocumentNode, FieldNode, OperationDefinitionNode
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
     Histogram,
-    generate_latest,
 )
-from starlette.requests import Request
-from starlette.responses import Response
 
 from hub.web.ingest_metrics import IngestCollector
 
@@ -141,9 +137,3 @@ def _subfield_key(field: FieldNode, name: str) -> str | None:
         if isinstance(selection, FieldNode) and selection.name.value == name:
             return _key(selection)
     return None
-
-
-async def metrics_endpoint(request: Request) -> Response:
-    metrics: Metrics = request.app.state.metrics
-    await metrics.ingest.refresh(request.app.state.sessions)
-    return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -16,10 +16,8 @@ from starlette.responses import JSONResponse
 
 from hub.auth import service
 from hub.auth.scopes import parse_scopes
-from hub.auth.tokens import TokenIssuer
 from hub.errors import Unauthenticated
-from hub.web.metrics import Metrics
-from hub.web.ratelimit import RateLimiter
+from hub.web.state import web_state
 
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 # The `client` label of the rate_limited counter for refusals here: the client id of a token
@@ -76,8 +74,9 @@ async def token_endpoint(request: Request) -> JSONResponse:
     limited = _rate_limited(request, client_id)
     if limited is not None:
         return limited
-    issuer: TokenIssuer = request.app.state.tokens
-    async with request.app.state.sessions() as session:
+    web = web_state(request)
+    issuer = web.tokens
+    async with web.runtime.sessions() as session:
         try:
             client = await service.authenticate_client(session, client_id, secret)
         except Unauthenticated:
@@ -107,14 +106,14 @@ async def token_endpoint(request: Request) -> JSONResponse:
 
 
 def _rate_limited(request: Request, client_id: str) -> JSONResponse | None:
-    limiter: RateLimiter = request.app.state.token_rate_limiter
+    web = web_state(request)
+    limiter = web.token_rate_limiter
     address = request.client.host if request.client else "unknown"
     # The address first: a caller over its limit does not spend the client's budget.
     wait = limiter.retry_after(None, address) or limiter.retry_after(client_id, address)
     if wait is None:
         return None
-    metrics: Metrics = request.app.state.metrics
-    metrics.rate_limited.labels(TOKEN_ENDPOINT).inc()
+    web.metrics.rate_limited.labels(TOKEN_ENDPOINT).inc()
     # RFC 6749 has no error code for this, and `slow_down` (RFC 8628) means "poll for a
     # device code less often", with a 400. 429 with Retry-After (RFC 6585) is what HTTP
     # clients and proxies understand as "wait"; the body keeps the §5.2 shape so that OAuth

@@ -30,8 +30,8 @@ from graphql import (
 
 from hub.auth.tokens import TokenClaims
 from hub.errors import ConfigurationError, InvalidInput
+from hub.web.limits import LIMITS
 from hub.web.metrics import Metrics
-from schema.limits import LIMITS
 
 log = logging.getLogger("hub.web")
 

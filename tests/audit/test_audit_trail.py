@@ -54,7 +54,7 @@ async def seed(http, db):
 async def audit_rows(app, db):
     # What the requests recorded, once sealed (the sealer runs in the app's lifespan, which
     # an ASGI transport does not start).
-    await app.state.services.sealer.seal_all()
+    await app.runtime.sealer.seal_all()
     async with db.sessions() as session:
         return list(await session.scalars(select(AuditEvent).order_by(AuditEvent.seq)))
 
@@ -284,7 +284,9 @@ async def test_concurrent_reads_and_concurrent_sealers_make_one_unbroken_chain(a
     assert [r.seq for r in await audit_rows(app, db)] == list(range(1, 21))
 
 
-async def test_the_served_hub_seals_recorded_accesses_in_the_background(app, http, db):
+async def test_the_served_hub_seals_recorded_accesses_in_the_background(serve, db):
+    hub = await (context := serve()).__aenter__()
+    http = hub.http
     await seed(http, db)
     token = await get_token(http, await make_client(db, "records:read"))
 
@@ -294,14 +296,14 @@ async def test_the_served_hub_seals_recorded_accesses_in_the_background(app, htt
             pending = await session.scalar(select(func.count()).select_from(PendingAccess))
         return sealed, pending
 
-    # The lifespan a server (uvicorn) runs: it starts the sealer, and seals what is left
-    # when the hub stops.
-    async with app.router.lifespan_context(app):
-        await gql(http, token, PERSON, {"n": PERSON_A}, purpose="HIRING")
-        for _ in range(100):
-            if await sealed_and_pending() == (1, 0):
-                break
-            await asyncio.sleep(0.05)
-        assert await sealed_and_pending() == (1, 0)
-        await gql(http, token, PERSON, {"n": PERSON_B}, purpose="HIRING")
+    # The lifespan a server (uvicorn) runs started the sealer; it seals what is left when
+    # the hub stops.
+    await gql(http, token, PERSON, {"n": PERSON_A}, purpose="HIRING")
+    for _ in range(100):
+        if await sealed_and_pending() == (1, 0):
+            break
+        await asyncio.sleep(0.05)
+    assert await sealed_and_pending() == (1, 0)
+    await gql(http, token, PERSON, {"n": PERSON_B}, purpose="HIRING")
+    await context.__aexit__(None, None, None)
     assert await sealed_and_pending() == (2, 0)

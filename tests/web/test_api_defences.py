@@ -10,7 +10,7 @@ from graphql import get_introspection_query
 from support import get_token, gql, make_client, make_id_number
 
 import schema.checks
-from hub.web import graphql as handler
+from hub.web import sessions as handler
 
 
 @pytest.fixture

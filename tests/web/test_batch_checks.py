@@ -94,7 +94,7 @@ async def test_a_large_batch_uses_a_bounded_number_of_statements(http, db, app):
     def count(*_args):
         statements.append(1)
 
-    event.listen(app.state.engine.sync_engine, "before_cursor_execute", count)
+    event.listen(app.runtime.engine.sync_engine, "before_cursor_execute", count)
     try:
         small = (await gql(http, token, CHECKS, {"inputs": inputs(10)})).json()
         small_count = len(statements)
@@ -102,7 +102,7 @@ async def test_a_large_batch_uses_a_bounded_number_of_statements(http, db, app):
         large = (await gql(http, token, CHECKS, {"inputs": inputs(2000)})).json()
         large_count = len(statements)
     finally:
-        event.remove(app.state.engine.sync_engine, "before_cursor_execute", count)
+        event.remove(app.runtime.engine.sync_engine, "before_cursor_execute", count)
     assert len(small["data"]["checks"]) == 10 and len(large["data"]["checks"]) == 2000
     # 200x the inputs: a few more chunked lookups and insert batches, never one per input.
     assert large_count <= small_count + 12, (small_count, large_count)

@@ -20,9 +20,8 @@ import httpx
 import pytest
 from joserfc import jwt
 from joserfc.jwk import ECKey, Key, KeySet, OctKey, RSAKey
-from support import get_token, gql, make_client
+from support import get_token, gql, make_client, served
 
-from hub.app import create_app
 from hub.auth.external import ExternalIssuer
 from hub.auth.jwks import MIN_REFETCH_SECONDS, FileKeys, RemoteKeys
 from hub.auth.service import revoke_client
@@ -146,13 +145,9 @@ async def hub_trusting(
     db, keys_dir, keys, *, jwks_file: Path | None = None, jwks_url: str | None = None
 ) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
     trusted = TrustedIssuer(ISSUER, AUDIENCE, jwks_url=jwks_url, jwks_file=jwks_file)
-    app = create_app(
-        Settings(database_url=db.url, keys_dir=keys_dir, external_issuer=trusted), keys
-    )
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as http:
-        yield app, http
-    await app.state.engine.dispose()
+    settings = Settings(database_url=db.url, keys_dir=keys_dir, external_issuer=trusted)
+    async with served(settings, keys) as hub:
+        yield hub, hub.http
 
 
 def assert_unauthenticated(response: httpx.Response, words: str = "") -> None:
@@ -267,11 +262,9 @@ async def test_a_key_rotated_in_at_the_idp_is_fetched_when_a_token_names_it(
 ):
     client = await make_client(db, "records:read")
     clock = Clock()
-    async with hub_trusting(db, keys_dir, keys, jwks_url=idp.url) as (app, http):
+    async with hub_trusting(db, keys_dir, keys, jwks_url=idp.url) as (hub, http):
         remote = RemoteKeys(idp.url, clock=clock)
-        app.state.verifier = TokenVerifier(
-            app.state.tokens, ExternalIssuer(ISSUER, AUDIENCE, remote)
-        )
+        hub.use(verifier=TokenVerifier(hub.web.tokens, ExternalIssuer(ISSUER, AUDIENCE, remote)))
         assert (await gql(http, idp.mint(client.client_id), ME)).status_code == 200
         idp.key = ECKey.generate_key("P-256", parameters={"kid": "ec-2", "alg": "ES256"})
         idp.published = [idp.key, *idp.published]
@@ -347,8 +340,9 @@ def test_a_bad_jwks_file_stops_the_start_naming_the_variable(tmp_path, content):
     assert raised.value.field == "HUB_EXTERNAL_JWKS"
 
 
-def test_a_missing_jwks_file_stops_the_start(tmp_path, keys_dir, keys):
+async def test_a_missing_jwks_file_stops_the_start(tmp_path, keys_dir, keys):
     trusted = TrustedIssuer(ISSUER, AUDIENCE, jwks_file=tmp_path / "absent.json")
-    with pytest.raises(ConfigurationError) as raised:
-        create_app(Settings(keys_dir=keys_dir, external_issuer=trusted), keys)
+    with pytest.raises(ConfigurationError) as raised:  # the hub does not start
+        async with served(Settings(keys_dir=keys_dir, external_issuer=trusted), keys):
+            pass
     assert raised.value.field == "HUB_EXTERNAL_JWKS"

@@ -23,9 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.graphql import nodes
-from support import Database, get_token, make_client, make_id_number, make_uscc
+from support import Database, get_token, make_client, make_id_number, make_uscc, served
 
-from hub.app import create_app
 from hub.auth.scopes import ALL_SCOPES
 from hub.keys import Keys
 from hub.settings import Settings
@@ -105,15 +104,13 @@ async def production(db: Database, keys_dir: Path, keys: Keys) -> AsyncIterator[
     """The production app, called by a client holding every scope. Rate limiting is off: the
     fuzzer is one client sending as fast as it can, and a 429 would tell it nothing."""
     settings_ = Settings(database_url=db.url, env="production", keys_dir=keys_dir, rate_limit=None)
-    application = create_app(settings_, keys)
-    transport = httpx.ASGITransport(app=application)
-    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
+    async with served(settings_, keys) as hub:
+        client = hub.http
         credentials = await make_client(db, " ".join(sorted(ALL_SCOPES)))
         client.headers["Authorization"] = f"Bearer {await get_token(client, credentials)}"
         # Reads of persons state a purpose; without it they would stop at PURPOSE_REQUIRED.
         client.headers["X-Hub-Purpose"] = "SUPERVISION"
         yield client
-    await application.state.engine.dispose()
 
 
 def test_the_fuzzed_schema_is_the_production_schema():

@@ -12,12 +12,11 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
-from support import make_agency, make_id_number, run_cli
+from support import make_agency, make_id_number, run_cli, served
 
 import hub.web.ingest_metrics
 from connectors.court.samples import DEFAULTER_HEADERS
 from hub.agencies.models import AgencyFamily
-from hub.app import create_app
 from hub.ingest.models import IngestRun
 from hub.settings import Settings
 
@@ -156,12 +155,9 @@ UNREACHABLE = [
 
 @pytest.mark.parametrize("url", UNREACHABLE)
 async def test_an_unreachable_database_leaves_out_the_ingest_families(url, keys_dir, keys):
-    app = create_app(Settings(database_url=url, keys_dir=keys_dir), keys)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as http:
-        await http.post("/graphql", json={"query": "{ __typename }"})
-        samples = await scrape(http)
-    await app.state.engine.dispose()
+    async with served(Settings(database_url=url, keys_dir=keys_dir), keys) as hub:
+        await hub.http.post("/graphql", json={"query": "{ __typename }"})
+        samples = await scrape(hub.http)
     assert value(samples, "hub_ingest_scrape_success") == 0
     assert not [name for name, _ in samples if name.startswith("hub_ingest_rows")]
     # The rest of /metrics is there: the request above was counted.
@@ -173,7 +169,7 @@ async def test_a_slow_database_costs_the_ingest_families_not_the_scrape(http, ap
         await asyncio.sleep(60)
 
     monkeypatch.setattr(hub.web.ingest_metrics, "stream_totals", stuck)
-    app.state.metrics.ingest.timeout = 0.05
+    app.web.metrics.ingest.timeout = 0.05
     samples = await scrape(http)
     assert value(samples, "hub_ingest_scrape_success") == 0
     assert value(samples, "hub_ingest_scrape_duration_seconds") < 5

@@ -8,8 +8,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from support import get_token, gql, make_client, make_id_number
 
 import schema.checks
-from hub.app import create_app
-from hub.settings import RateLimit, Settings
+from hub.settings import RateLimit
 
 CHECK = "query($i: CheckInput!) { check(input: $i) { purpose verdict } }"
 CHECKS = "query($i: [CheckInput!]!) { checks(inputs: $i) { verdict } }"
@@ -87,31 +86,23 @@ async def test_an_alias_cannot_put_another_field_into_a_label(http, db):
     assert value(samples, "hub_check_verdicts_total", purpose="unselected", verdict="CLEAR") == 1
 
 
-async def test_rate_limited_requests_are_counted(db, keys_dir, keys):
-    app = create_app(
-        Settings(database_url=db.url, keys_dir=keys_dir, rate_limit=RateLimit(0.01, 1)), keys
-    )
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://h") as http:
+async def test_rate_limited_requests_are_counted(db, serve):
+    async with serve(rate_limit=RateLimit(0.01, 1)) as hub:
         credentials = await make_client(db, "records:read")
-        token = await get_token(http, credentials)
+        token = await get_token(hub.http, credentials)
         for _ in range(3):
-            await gql(http, token, "{ __typename }")
-        samples = await scrape(http)
-    await app.state.engine.dispose()
+            await gql(hub.http, token, "{ __typename }")
+        samples = await scrape(hub.http)
     limited = value(samples, "hub_rate_limited_total", client=credentials.client_id)
     assert limited == 2
     rejected = {"operation": "__typename", "outcome": "rate_limited"}
     assert value(samples, "hub_graphql_requests_total", **rejected) == 2
 
 
-async def test_each_application_counts_only_its_own_requests(http, db, keys_dir, keys):
+async def test_each_application_counts_only_its_own_requests(http, serve):
     await gql(http, None, "{ __typename }")
-    other = create_app(Settings(database_url=db.url, keys_dir=keys_dir), keys)
-    transport = httpx.ASGITransport(app=other)
-    async with httpx.AsyncClient(transport=transport, base_url="http://h") as client:
-        samples = await scrape(client)
-    await other.state.engine.dispose()
+    async with serve() as other:
+        samples = await scrape(other.http)
     assert value(samples, "hub_graphql_requests_total", operation="__typename", outcome="ok") == 0
 
 

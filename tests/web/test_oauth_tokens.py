@@ -104,7 +104,7 @@ async def test_a_forged_token_is_401(http, db):
 
 async def test_an_expired_token_is_401(http, db, app):
     credentials = await make_client(db, "records:read")
-    issuer: TokenIssuer = app.state.tokens
+    issuer: TokenIssuer = app.web.tokens
     old = issuer.issue(
         credentials.client_id, frozenset({"records:read"}), now=int(time.time()) - 3600
     )

@@ -14,9 +14,8 @@ from typing import Any
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from support import Credentials, get_token, gql, make_client, make_id_number
+from support import Credentials, get_token, gql, make_client, make_id_number, served
 
-from hub.app import create_app
 from hub.errors import ConfigurationError
 from hub.settings import Settings
 from hub.web.persisted import read_manifest
@@ -50,13 +49,9 @@ async def serving(
 ) -> AsyncIterator[httpx.AsyncClient]:
     path = tmp_path / "operations.json"
     path.write_text(json.dumps(content), encoding="utf-8")
-    app = create_app(
-        Settings(database_url=db.url, keys_dir=keys_dir, persisted_operations=path), keys
-    )
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as http:
-        yield http
-    await app.state.engine.dispose()
+    settings = Settings(database_url=db.url, keys_dir=keys_dir, persisted_operations=path)
+    async with served(settings, keys) as hub:
+        yield hub.http
 
 
 async def by_hash(
@@ -232,10 +227,11 @@ def test_the_setting_names_the_manifest():
     assert Settings.from_env({}).persisted_operations is None
 
 
-def test_the_hub_refuses_to_start_with_a_bad_manifest(tmp_path, keys_dir, keys):
+async def test_the_hub_refuses_to_start_with_a_bad_manifest(tmp_path, keys_dir, keys):
     path = write(tmp_path, "{not json")
-    with pytest.raises(ConfigurationError) as raised:
-        create_app(Settings(keys_dir=keys_dir, persisted_operations=path), keys)
+    with pytest.raises(ConfigurationError) as raised:  # the hub does not start
+        async with served(Settings(keys_dir=keys_dir, persisted_operations=path), keys):
+            pass
     assert raised.value.field == "HUB_PERSISTED_OPERATIONS"
     assert raised.value.message.startswith(f"persisted operations manifest {path}: is not JSON")
     assert "line 1, column 2" in raised.value.message

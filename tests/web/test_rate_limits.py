@@ -8,9 +8,8 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-from support import get_token, gql, make_client
+from support import Served, get_token, gql, make_client, served
 
-from hub.app import create_app
 from hub.errors import ConfigurationError
 from hub.settings import RateLimit, Settings
 from hub.web.ratelimit import RateLimiter
@@ -102,15 +101,13 @@ def test_bad_limits_name_their_variable(variable, value):
 
 
 @asynccontextmanager
-async def serving(settings: Settings, keys) -> AsyncIterator[object]:
-    app = create_app(settings, keys)
-    yield app
-    await app.state.engine.dispose()
+async def serving(settings: Settings, keys) -> AsyncIterator[Served]:
+    async with served(settings, keys) as hub:
+        yield hub
 
 
-def client_of(app: object, address: str = "127.0.0.1") -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=app, client=(address, 4711))  # type: ignore[arg-type]
-    return httpx.AsyncClient(transport=transport, base_url="http://hub.test")
+def client_of(hub: Served, address: str = "127.0.0.1") -> httpx.AsyncClient:
+    return hub.client(address)
 
 
 async def test_a_client_over_its_limit_gets_rate_limited_with_retry_after(db, keys_dir, keys):

@@ -7,10 +7,8 @@ import base64
 import re
 import shutil
 
-import httpx
-from support import get_token, gql, make_client, make_id_number
+from support import get_token, gql, make_client, make_id_number, served
 
-from hub.app import create_app
 from hub.keys import load_keys, rotate_signing_key
 from hub.settings import Settings
 
@@ -77,12 +75,9 @@ async def test_reports_signed_before_a_key_rotation_still_verify(http, db, keys_
     rotated_dir = tmp_path / "rotated"
     shutil.copytree(keys_dir, rotated_dir)
     new_kid = rotate_signing_key(rotated_dir)
-    rotated = create_app(
-        Settings(database_url=db.url, keys_dir=rotated_dir),
-        load_keys(Settings(keys_dir=rotated_dir)),
-    )
-    transport = httpx.ASGITransport(app=rotated)
-    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as after:
+    rotated = Settings(database_url=db.url, keys_dir=rotated_dir)
+    async with served(rotated, load_keys(rotated)) as hub:
+        after = hub.http
         assert (await verify(after, result["reportToken"]))["valid"] is True
         jwks = (await after.get("/.well-known/jwks.json")).json()
         assert len(jwks["keys"]) == 2 and jwks["keys"][0]["kid"] == new_kid
@@ -92,7 +87,6 @@ async def test_reports_signed_before_a_key_rotation_still_verify(http, db, keys_
         header = base64.urlsafe_b64decode(new_report.split(".")[0] + "==")
         assert new_kid.encode() in header
         assert (await verify(after, new_report))["valid"] is True
-    await rotated.state.engine.dispose()
 
 
 async def test_anonymous_callers_get_nothing_but_verification(http, db):

@@ -8,23 +8,21 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-from support import Credentials, make_client
+from support import Credentials, Served, make_client, served
 
-from hub.app import create_app
 from hub.errors import ConfigurationError
 from hub.settings import DEFAULT_TOKEN_RATE_LIMIT, RateLimit, Settings
 
 
 @asynccontextmanager
-async def hub_with(db, keys_dir, keys, limit: RateLimit | None) -> AsyncIterator[object]:
-    app = create_app(Settings(database_url=db.url, keys_dir=keys_dir, token_rate_limit=limit), keys)
-    yield app
-    await app.state.engine.dispose()
+async def hub_with(db, keys_dir, keys, limit: RateLimit | None) -> AsyncIterator[Served]:
+    settings = Settings(database_url=db.url, keys_dir=keys_dir, token_rate_limit=limit)
+    async with served(settings, keys) as hub:
+        yield hub
 
 
-def caller(app: object, address: str = "10.0.0.1") -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=app, client=(address, 4711))  # type: ignore[arg-type]
-    return httpx.AsyncClient(transport=transport, base_url="http://hub.test")
+def caller(hub: Served, address: str = "10.0.0.1") -> httpx.AsyncClient:
+    return hub.client(address)
 
 
 async def ask(

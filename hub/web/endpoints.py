@@ -1,0 +1,34 @@
+"""The small operational endpoints: health, readiness, the public signing keys, metrics."""
+
+from __future__ import annotations
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from hub.web.state import web_state
+
+
+async def healthz(_: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    try:
+        async with web_state(request).runtime.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure to reach the database means "not ready"
+        return JSONResponse({"status": "unavailable", "database": type(exc).__name__}, 503)
+    return JSONResponse({"status": "ok", "database": "reachable"})
+
+
+async def jwks(request: Request) -> JSONResponse:
+    keys = web_state(request).runtime.keys
+    return JSONResponse(keys.public_jwks(), headers={"Cache-Control": "public, max-age=300"})
+
+
+async def metrics(request: Request) -> Response:
+    web = web_state(request)
+    await web.metrics.ingest.refresh(web.runtime.sessions)
+    return Response(generate_latest(web.metrics.registry), media_type=CONTENT_TYPE_LATEST)

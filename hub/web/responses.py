@@ -1,0 +1,29 @@
+"""The error answers the hub's HTTP edge gives before any GraphQL runs: the GraphQL error
+shape (`{"errors": [{"message", "extensions": {"code"}}]}`) with a fitting HTTP status."""
+
+from __future__ import annotations
+
+import orjson
+from starlette.responses import Response
+
+
+def graphql_error(
+    message: str, code: str, status: int, headers: dict[str, str] | None = None
+) -> Response:
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return Response(orjson.dumps(body), status, headers=headers, media_type="application/json")
+
+
+def unauthorized(message: str) -> Response:
+    return graphql_error(
+        message,
+        "UNAUTHENTICATED",
+        401,
+        {"WWW-Authenticate": 'Bearer realm="hub", error="invalid_token"'},
+    )
+
+
+def rate_limited(wait: int) -> Response:
+    return graphql_error(
+        f"too many requests; retry after {wait} s", "RATE_LIMITED", 429, {"Retry-After": str(wait)}
+    )

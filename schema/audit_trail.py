@@ -13,7 +13,7 @@ from hub.audit.purposes import AccessPurpose
 from hub.auth.scopes import AUDIT_READ
 from hub.db.cursors import encode_cursor
 from hub.subjects.identifiers import IdNumber
-from schema.access import note_person_reads, stated_purpose
+from schema.access import stated_purpose
 from schema.inputs import SubjectInput, parse_subject
 from schema.permissions import scoped_field
 from schema.records import PageInfo
@@ -95,16 +95,17 @@ class AuditQueries:
         reference: str | None = None,
     ) -> AuditTrailConnection:
         parsed = parse_subject(subject, "subject")
+        runtime = info.context.runtime
         if isinstance(parsed, IdNumber):
-            stated = stated_purpose(info, purpose, reference)
-            key = info.context.runtime.pii.lookup_hash(parsed.number)
+            key, why = (
+                runtime.pii.lookup_hash(parsed.number),
+                stated_purpose(info, purpose, reference),
+            )
         else:
-            key = parsed.code
-        # Accesses of the last moments may still be pending: seal them so the answer is whole.
-        await info.context.runtime.sealer.seal_all()
-        page = await service.trail(info.context.session, key, first=first, after=after)
-        if isinstance(parsed, IdNumber):
-            note_person_reads(info, stated, "auditTrail", [(key, f"{len(page.events)} entries")])
+            key, why = parsed.code, None
+        page = await service.read_trail(
+            info.context.session, runtime.sealer, key, why, first=first, after=after
+        )
         edges = [
             AuditEntryEdge(cursor=encode_cursor("audit", e.seq), node=AuditEntry(row=e))
             for e in page.events

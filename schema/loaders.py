@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from hub.agencies.models import Agency
+from hub.audit.purposes import Stated
 from hub.records import service as records
 from hub.records.enums import SubjectType
 from hub.records.models import CreditRecord
@@ -25,6 +26,18 @@ class Loaders:
         self.agency_by_id = DataLoader(self._agencies_by_id)
         self.records_of_person = DataLoader(self._records_of_persons)
         self.records_of_organization = DataLoader(self._records_of_organizations)
+        self._person_reads: dict[Stated, DataLoader[str, Person | None]] = {}
+
+    def person_read_by_uid(self, stated: Stated) -> DataLoader[str, Person | None]:
+        """Persons by uid, batched, each read noted with the purpose stated."""
+        if stated not in self._person_reads:
+
+            async def load(uids: Sequence[str]) -> list[Person | None]:
+                found = await subjects.read_persons_by_uid(self._session, uids, stated, "_entities")
+                return [found.get(uid) for uid in uids]
+
+            self._person_reads[stated] = DataLoader(load)
+        return self._person_reads[stated]
 
     async def _persons_by_uid(self, uids: Sequence[str]) -> list[Person | None]:
         found = await subjects.persons_by_uid(self._session, uids)

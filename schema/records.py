@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 import strawberry
 
 from hub.audit.purposes import AccessPurpose
@@ -11,7 +9,7 @@ from hub.auth.scopes import RECORDS_READ, RECORDS_WRITE
 from hub.errors import Forbidden
 from hub.records import service
 from hub.subjects.identifiers import IdNumber, parse_uscc
-from schema.access import note_person_reads, stated_purpose
+from schema.access import stated
 from schema.inputs import RecordFilter, RecordInput, parse_subject, to_draft
 from schema.permissions import scoped_field, scoped_mutation
 from schema.types import CreditRecord
@@ -97,19 +95,13 @@ class RecordQueries:
         purpose: AccessPurpose | None = None,
         reference: str | None = None,
     ) -> RecordConnection:
-        flt = _domain_filter(filter, info)
-        # A lookup by ID number states its purpose before anything is read; a page that
-        # turns out to hold records of persons needs one before it is returned.
-        stated = stated_purpose(info, purpose, reference) if flt.person_hash else None
-        page = await service.list_records(info.context.session, flt, first=first, after=after)
-        per_person = Counter(r.person_id for r in page.records if r.person_id is not None)
-        if per_person:
-            stated = stated or stated_purpose(info, purpose, reference)
-            persons = await info.context.loaders.person_by_id.load_many(list(per_person))
-            reads = [(p.id_hash, f"{per_person[p.id]} records") for p in persons if p]
-            note_person_reads(info, stated, "records", reads)
-        elif stated is not None and flt.person_hash is not None:
-            note_person_reads(info, stated, "records", [(flt.person_hash, "0 records")])
+        page = await service.read_records(
+            info.context.session,
+            _domain_filter(filter, info),
+            *stated(info, purpose, reference),
+            first=first,
+            after=after,
+        )
         edges = [RecordEdge(cursor=page.cursor(r), node=CreditRecord(row=r)) for r in page.records]
         return RecordConnection(
             edges=edges,

@@ -13,8 +13,8 @@ from strawberry.types import ExecutionResult
 from hub.audit.purposes import AccessPurpose
 from hub.auth.scopes import RECORDS_READ
 from hub.subjects.identifiers import IdNumber
-from hub.subjects.service import persons_by_hash
-from schema.access import note_person_reads, stated_purpose
+from hub.subjects.service import read_person
+from schema.access import stated_purpose
 from schema.audit_trail import AuditQueries
 from schema.checks import CheckQueries
 from schema.documents import ParseOnce
@@ -46,12 +46,11 @@ class SubjectQueries:
         purpose: AccessPurpose | None = None,
         reference: str | None = None,
     ) -> Person | None:
-        stated = stated_purpose(info, purpose, reference)
+        why = stated_purpose(info, purpose, reference)
         subject = parse_subject(SubjectInput(id_number=id_number), "idNumber")
         assert isinstance(subject, IdNumber)
-        key = info.context.runtime.pii.lookup_hash(subject.number)
-        row = (await persons_by_hash(info.context.session, [key])).get(key)
-        note_person_reads(info, stated, "person", [(key, "found" if row else "not found")])
+        context = info.context
+        row = await read_person(context.session, context.runtime.pii, subject, why)
         return person_of(row) if row else None
 
 

@@ -15,7 +15,7 @@ from hub.records.enums import RecordCategory, RecordStatus, SanctionKind, Severi
 from hub.records.models import CreditRecord as RecordRow
 from hub.subjects.models import Organization as OrganizationRow
 from hub.subjects.models import Person as PersonRow
-from schema.access import note_person_reads, stated_purpose
+from schema.access import stated_purpose
 from schema.permissions import scoped_field
 
 
@@ -82,12 +82,9 @@ class Person:
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Person | None:
         info.context.actor.require(RECORDS_READ)
-        stated = stated_purpose(info)  # _entities takes no arguments: the header says why
-        row = await info.context.loaders.person_by_uid.load(str(id))
-        if row is None:
-            return None
-        note_person_reads(info, stated, "_entities", [(row.id_hash, "found")])
-        return cls(id=id, row=row)
+        # _entities takes no arguments: the header says why; the read is noted by the service.
+        row = await info.context.loaders.person_read_by_uid(stated_purpose(info)).load(str(id))
+        return cls(id=id, row=row) if row else None
 
     @strawberry.field(description="居民身份证号码, masked (110101********123X) without PII scope.")
     def id_number(self, info: strawberry.Info) -> str | None:

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from factories import CHECK, CHECKS
 from sqlalchemy import select
 from support import get_token, make_agency, make_client, make_id_number, run_cli
 
@@ -181,10 +182,6 @@ SUBMIT = """mutation($r: [RecordInput!]!) {
 PERSON = "query($n: String!) { person(idNumber: $n) { id idNumber name records { sourceRef } } }"
 RECORDS = """query($s: SubjectInput!) { records(filter: {subject: $s}, first: 5) {
   edges { node { sourceRef subject { ... on Person { idNumber name } } } } } }"""
-CHECK = (
-    "query($i: CheckInput!) { check(input: $i) { id verdict subject { ... on Person { name } } } }"
-)
-CHECKS = "query($i: [CheckInput!]!) { checks(inputs: $i) { verdict } }"
 ENTITIES = """query($r: [_Any!]!) { _entities(representations: $r) {
   ... on Person { id idNumber name } } }"""
 
@@ -232,7 +229,7 @@ async def web_flow(http: httpx.AsyncClient, db: Any, monkeypatch: pytest.MonkeyP
     def broken(*_: Any) -> Any:
         raise RuntimeError("the person index is unavailable")
 
-    monkeypatch.setattr(schema.root, "persons_by_hash", broken)
+    monkeypatch.setattr(schema.root, "read_person", broken)
     reader = await get_token(http, await make_client(db, "records:read", agency_seed=72))
     failed = await gql(http, reader, PERSON, {"n": A_ID})
     assert failed["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
@@ -318,7 +315,7 @@ async def test_the_message_of_an_unexpected_error_is_not_logged(
     def broken(*_: Any) -> Any:
         raise KeyError(A_ID)  # a lookup keyed by the number the caller sent
 
-    monkeypatch.setattr(schema.root, "persons_by_hash", broken)
+    monkeypatch.setattr(schema.root, "read_person", broken)
     reader = await get_token(http, await make_client(db, "records:read"))
     failed = await gql(http, reader, PERSON, {"n": A_ID})
     if failed["errors"][0]["extensions"]["code"] != "INTERNAL_SERVER_ERROR":

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import delete, event, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,8 +22,11 @@ from hub.audit.chain import (
     sealed_head,
 )
 from hub.audit.models import AuditEvent, AuditHead, PendingAccess
+from hub.audit.purposes import Stated
+from hub.db.base import utcnow
 from hub.db.cursors import decode_cursor
 from hub.errors import InvalidInput
+from hub.records.enums import SubjectType
 
 HEAD_ID = 1
 VERIFY_CHUNK = 5000
@@ -41,6 +45,10 @@ class Caller:
     request_id: str
 
 
+class Sealing(Protocol):
+    async def seal_all(self) -> int: ...
+
+
 def open_trail(session: AsyncSession, caller: Caller) -> None:
     """Marks a session as audited: what it notes is recorded when it commits."""
     session.info[_CALLER] = caller
@@ -53,6 +61,28 @@ def note(session: AsyncSession, entries: Iterable[AccessEntry]) -> None:
         # Fail closed: a read of personal data through a session that records no trail.
         raise RuntimeError("this session keeps no audit trail; open it with open_trail()")
     pending.extend(entries)
+
+
+def note_person_reads(
+    session: AsyncSession, stated: Stated, operation: str, reads: Iterable[tuple[str, str]]
+) -> None:
+    """`reads`: (keyed hash of the ID number, what was returned) for each person read."""
+    at = utcnow()
+    note(
+        session,
+        (
+            AccessEntry(
+                operation=operation,
+                subject_type=SubjectType.PERSON.value,
+                subject_key=key,
+                purpose=stated.purpose.value,
+                reference=stated.reference,
+                result=result,
+                at=at,
+            )
+            for key, result in dict(reads).items()
+        ),
+    )
 
 
 def recorded_any(session: AsyncSession) -> bool:
@@ -158,6 +188,27 @@ async def prune(
 class TrailPage:
     events: list[AuditEvent]
     has_next_page: bool
+
+
+async def read_trail(
+    session: AsyncSession,
+    sealer: Sealing,
+    subject_key: str,
+    stated: Stated | None,
+    *,
+    first: int,
+    after: str | None,
+) -> TrailPage:
+    """Who accessed this subject, newest first, after sealing what is pending (so the answer
+    is whole). `stated`: the purpose of reading a person's trail, itself an audited read;
+    None for a body's."""
+    await sealer.seal_all()
+    page = await trail(session, subject_key, first=first, after=after)
+    if stated is not None:
+        note_person_reads(
+            session, stated, "auditTrail", [(subject_key, f"{len(page.events)} entries")]
+        )
+    return page
 
 
 async def trail(

@@ -17,6 +17,7 @@ from hub.access.rules import in_jurisdiction
 from hub.agencies.feeds import coverage
 from hub.agencies.models import AgencyFamily
 from hub.audit.chain import AccessEntry
+from hub.audit.purposes import MAX_REFERENCE
 from hub.audit.service import note
 from hub.auth.actor import Actor
 from hub.checks.facts import facts_of
@@ -33,7 +34,6 @@ from hub.subjects.models import Organization, Person
 from hub.subjects.pii import PiiCipher
 from hub.subjects.service import organizations_by_uscc, persons_by_hash
 
-MAX_REFERENCE = 200
 MIN_AS_OF = date(1950, 1, 1)
 MAX_AS_OF = date(2199, 12, 31)
 MAX_BATCH = 10_000

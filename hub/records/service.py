@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,6 +16,8 @@ from hub.access.enforcement import FOR_CHECKS
 from hub.access.rules import in_jurisdiction
 from hub.agencies.feeds import mark_delivered
 from hub.agencies.models import Agency
+from hub.audit.purposes import AccessPurpose, require_purpose
+from hub.audit.service import note_person_reads
 from hub.db.base import utcnow
 from hub.db.cursors import decode_cursor, encode_cursor
 from hub.errors import InvalidInput
@@ -30,6 +33,7 @@ from hub.subjects.service import (
     persons_by_hash,
     register_organizations,
     register_persons,
+    rows_by,
 )
 
 MAX_BATCH = 5000
@@ -317,6 +321,31 @@ async def list_records(
         query = query.where(CreditRecord.id > decode_cursor("record", after))
     rows = list(await session.scalars(query))
     return RecordPage(rows[:first], has_next_page=len(rows) > first)
+
+
+async def read_records(
+    session: AsyncSession,
+    flt: RecordFilter,
+    purpose: AccessPurpose | None,
+    reference: str | None,
+    *,
+    first: int,
+    after: str | None,
+) -> RecordPage:
+    """A page of records, every person whose records it shows noted for the audit trail.
+    A lookup by ID number states its purpose before anything is read; a page that turns out
+    to hold records of persons needs one before it is given."""
+    stated = require_purpose(purpose, reference) if flt.person_hash else None
+    page = await list_records(session, flt, first=first, after=after)
+    per_person = Counter(r.person_id for r in page.records if r.person_id is not None)
+    if per_person:
+        stated = stated or require_purpose(purpose, reference)
+        persons = await rows_by(session, Person.id, list(per_person))
+        reads = [(p.id_hash, f"{per_person[p.id]} records") for p in persons.values()]
+        note_person_reads(session, stated, "records", reads)
+    elif stated is not None and flt.person_hash is not None:
+        note_person_reads(session, stated, "records", [(flt.person_hash, "0 records")])
+    return page
 
 
 def _filtered(query: Select[Any], flt: RecordFilter) -> Select[Any]:

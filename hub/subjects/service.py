@@ -11,6 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from hub.audit.purposes import Stated
+from hub.audit.service import note_person_reads
 from hub.subjects.identifiers import IdNumber, Uscc, mask_name
 from hub.subjects.models import Organization, Person
 from hub.subjects.pii import PiiCipher
@@ -109,3 +111,23 @@ async def register_organizations(
         session.add_all(created)
         await session.flush()
     return {o.uscc: o for o in created}
+
+
+async def read_person(
+    session: AsyncSession, pii: PiiCipher, subject: IdNumber, stated: Stated
+) -> Person | None:
+    """A person by ID number: a read of personal data, noted for the audit trail whether
+    the hub knows the person or not."""
+    key = pii.lookup_hash(subject.number)
+    person = (await persons_by_hash(session, [key])).get(key)
+    note_person_reads(session, stated, "person", [(key, "found" if person else "not found")])
+    return person
+
+
+async def read_persons_by_uid(
+    session: AsyncSession, uids: Sequence[str], stated: Stated, operation: str
+) -> dict[str, Person]:
+    """Persons by their opaque id (federation `_entities`), each read noted."""
+    found = await persons_by_uid(session, uids)
+    note_person_reads(session, stated, operation, [(p.id_hash, "found") for p in found.values()])
+    return found

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from factories import CHECK, CHECKS
 from sqlalchemy import select, update
 from support import (
     Credentials,
@@ -55,8 +56,6 @@ query($representations: [_Any!]!) {
     ... on Organization { regionCode records { sourceRef } }
   }
 }"""
-CHECK = "query($i: CheckInput!) { check(input: $i) { id verdict } }"
-CHECKS = "query($inputs: [CheckInput!]!) { checks(inputs: $inputs) { id verdict } }"
 
 
 def row(source_ref, subject, **overrides):
@@ -408,7 +407,7 @@ async def test_checks_on_subjects_outside_the_jurisdiction_are_forbidden_at_thei
         procurement({"uscc": IN_ORG}),
         procurement({"uscc": OUT_ORG}),
     ]
-    body = (await gql(http, nanjing, CHECKS, {"inputs": inputs})).json()
+    body = (await gql(http, nanjing, CHECKS, {"i": inputs})).json()
     answers = body["data"]["checks"]
     assert answers[0]["verdict"] and answers[2]["verdict"]
     assert answers[1] is None and answers[3] is None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from urllib.parse import quote
 
+from factories import CHECK, CHECKS, record, submit
 from sqlalchemy import func, select
 from support import get_token, gql, make_client, make_id_number, make_uscc
 
@@ -16,10 +17,7 @@ from hub.audit.sealing import seal_batch
 from hub.audit.service import verify_chain
 from hub.subjects.pii import PiiCipher
 
-SUBMIT = "mutation($r: [RecordInput!]!) { submitRecords(records: $r) { inserted } }"
 PERSON = "query($n: String!) { person(idNumber: $n) { name records { sourceRef } } }"
-CHECK = "query($i: CheckInput!) { check(input: $i) { id verdict } }"
-CHECKS = "query($i: [CheckInput!]!) { checks(inputs: $i) { verdict } }"
 RECORDS = "query($f: RecordFilter) { records(filter: $f, first: 50) { edges { node { id } } } }"
 TRAIL = """query($s: SubjectInput!) { auditTrail(subject: $s) { edges { node {
   seq operation purpose reference result clientId requestId agency { name } } } } }"""
@@ -27,28 +25,17 @@ PERSON_A = make_id_number(seq=201)
 PERSON_B = make_id_number(seq=203)
 
 
-def record(ref, subject):
-    return {
-        "sourceRef": ref,
-        "category": "GOVERNMENT_SANCTION",
-        "sanctionKind": "DEMERIT",
-        "severity": "GENERAL",
-        "subject": subject,
-        "decidedAt": "2025-06-01",
-        "summary": "违反工作纪律",
-    }
+def sanction(ref, subject):
+    return record(ref, subject, kind="DEMERIT", severity="GENERAL")
 
 
 async def seed(http, db):
-    writer = await get_token(http, await make_client(db, "records:write", agency_seed=5))
     rows = [
-        record("江纪政处〔2025〕1号", {"idNumber": PERSON_A, "name": "欧阳测试甲"}),
-        record("江纪政处〔2025〕2号", {"idNumber": PERSON_B, "name": "司马测试乙"}),
-        record("江纪政处〔2025〕3号", {"uscc": make_uscc(seed=77), "name": "江州市某局"}),
+        sanction("江纪政处〔2025〕1号", {"idNumber": PERSON_A, "name": "欧阳测试甲"}),
+        sanction("江纪政处〔2025〕2号", {"idNumber": PERSON_B, "name": "司马测试乙"}),
+        sanction("江纪政处〔2025〕3号", {"uscc": make_uscc(seed=77), "name": "江州市某局"}),
     ]
-    assert (await gql(http, writer, SUBMIT, {"r": rows})).json()["data"]["submitRecords"][
-        "inserted"
-    ] == 3
+    assert (await submit(http, db, rows))["inserted"] == 3
 
 
 async def audit_rows(app, db):

@@ -3,40 +3,26 @@ number of SQL statements, and the same answers as one check at a time."""
 
 from __future__ import annotations
 
+from factories import CHECK, CHECKS, record, submit, token_for
 from sqlalchemy import event
-from support import get_token, gql, make_client, make_id_number
-
-from hub.agencies.models import AgencyFamily
-
-SUBMIT = (
-    "mutation($r: [RecordInput!]!) { submitRecords(records: $r) { inserted rejected { reason } } }"
-)
-CHECKS = """
-query($inputs: [CheckInput!]!) {
-  checks(inputs: $inputs) { verdict findings { rule { id } restrictsUntil } coverage { family lastSyncAt } }
-}"""
-CHECK = "query($i: CheckInput!) { check(input: $i) { verdict findings { rule { id } restrictsUntil } } }"
+from support import gql, make_id_number
 
 KINDS = ["WARNING", "DEMERIT", "MAJOR_DEMERIT", "DEMOTION", "EXPULSION"]
 
 
 async def seed(http, db, people=10):
-    writer = await make_client(db, "records:write", agency_seed=51, family=AgencyFamily.DISCIPLINE)
     rows = [
-        {
-            "sourceRef": f"江监政处〔2025〕{i}号",
-            "category": "GOVERNMENT_SANCTION",
-            "sanctionKind": KINDS[i % len(KINDS)],
-            "severity": "GENERAL",
-            "subject": {"idNumber": make_id_number(seq=200 + i), "name": f"周{i}"},
-            "decidedAt": f"2025-{1 + i % 12:02d}-15",
-            "summary": "违反工作纪律",
-        }
+        record(
+            f"江监政处〔2025〕{i}号",
+            {"idNumber": make_id_number(seq=200 + i), "name": f"周{i}"},
+            kind=KINDS[i % len(KINDS)],
+            severity="GENERAL",
+            decided=f"2025-{1 + i % 12:02d}-15",
+        )
         for i in range(people)
     ]
-    body = (await gql(http, await get_token(http, writer), SUBMIT, {"r": rows})).json()
-    assert body["data"]["submitRecords"]["inserted"] == people
-    return await get_token(http, await make_client(db, "check:award check:hiring", agency_seed=52))
+    assert (await submit(http, db, rows, agency_seed=51))["inserted"] == people
+    return await token_for(http, db, "check:award check:hiring", agency_seed=52)
 
 
 def inputs(count, purpose="AWARD"):
@@ -51,11 +37,17 @@ def inputs(count, purpose="AWARD"):
     ]
 
 
+def said(answer):
+    """What an answer concludes: the verdict, and each rule with its outcome and end."""
+    findings = [(f["rule"]["id"], f["outcome"], f["restrictsUntil"]) for f in answer["findings"]]
+    return answer["verdict"], findings
+
+
 async def test_answers_come_in_order_with_errors_in_place(http, db):
     token = await seed(http, db)
     batch = inputs(3)
     batch[1] = {**batch[1], "subject": {"idNumber": "110105194912310021"}}
-    body = (await gql(http, token, CHECKS, {"inputs": batch})).json()
+    body = (await gql(http, token, CHECKS, {"i": batch})).json()
     answers = body["data"]["checks"]
     assert answers[1] is None and answers[0] is not None and answers[2] is not None
     [error] = body["errors"]
@@ -70,7 +62,7 @@ async def test_a_purpose_without_its_scope_fails_only_those_inputs(http, db):
     token = await seed(http, db)
     batch = inputs(2)
     batch[0] = {**batch[0], "purpose": "TRANSFER"}
-    body = (await gql(http, token, CHECKS, {"inputs": batch})).json()
+    body = (await gql(http, token, CHECKS, {"i": batch})).json()
     assert body["data"]["checks"][0] is None and body["data"]["checks"][1]["verdict"]
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
@@ -79,11 +71,11 @@ async def test_the_batch_answer_equals_the_single_answers(http, db):
     token = await seed(http, db)
     for purpose in ("AWARD", "HIRING"):
         batch = inputs(12, purpose)
-        together = (await gql(http, token, CHECKS, {"inputs": batch})).json()["data"]["checks"]
+        together = (await gql(http, token, CHECKS, {"i": batch})).json()["data"]["checks"]
         one_by_one = [
             (await gql(http, token, CHECK, {"i": item})).json()["data"]["check"] for item in batch
         ]
-        assert [{k: a[k] for k in ("verdict", "findings")} for a in together] == one_by_one
+        assert [said(a) for a in together] == [said(a) for a in one_by_one]
     assert {a["verdict"] for a in together} >= {"CLEAR", "RESTRICTED"}
 
 
@@ -96,10 +88,10 @@ async def test_a_large_batch_uses_a_bounded_number_of_statements(http, db, app):
 
     event.listen(app.runtime.engine.sync_engine, "before_cursor_execute", count)
     try:
-        small = (await gql(http, token, CHECKS, {"inputs": inputs(10)})).json()
+        small = (await gql(http, token, CHECKS, {"i": inputs(10)})).json()
         small_count = len(statements)
         statements.clear()
-        large = (await gql(http, token, CHECKS, {"inputs": inputs(2000)})).json()
+        large = (await gql(http, token, CHECKS, {"i": inputs(2000)})).json()
         large_count = len(statements)
     finally:
         event.remove(app.runtime.engine.sync_engine, "before_cursor_execute", count)
@@ -110,7 +102,7 @@ async def test_a_large_batch_uses_a_bounded_number_of_statements(http, db, app):
 
 async def test_coverage_names_each_source_family_and_when_it_last_delivered(http, db):
     token = await seed(http, db)
-    [answer] = (await gql(http, token, CHECKS, {"inputs": inputs(1)})).json()["data"]["checks"]
+    [answer] = (await gql(http, token, CHECKS, {"i": inputs(1)})).json()["data"]["checks"]
     coverage = {c["family"]: c["lastSyncAt"] for c in answer["coverage"]}
     assert set(coverage) == {"DISCIPLINE", "COURT", "HR", "FINANCE"}
     assert coverage["DISCIPLINE"] is not None

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from support import get_token, gql, make_client, make_id_number
+from factories import CHECK, record, submit, token_for
+from support import gql, make_id_number
 
-CHECK = "query($i: CheckInput!) { check(input: $i) { verdict } }"
 PERSON = "query($n: String!) { person(idNumber: $n) { idNumber name records { sourceRef } } }"
-
-
-async def token_for(http, db, scopes):
-    return await get_token(http, await make_client(db, scopes))
 
 
 async def test_a_bad_id_number_is_invalid_identifier_naming_the_input_path(http, db):
@@ -64,22 +60,8 @@ async def test_only_json_posts_execute_operations(http, db):
 
 
 async def seed_person(http, db, id_number):
-    writer = await token_for(http, db, "records:write")
-    row = {
-        "sourceRef": "江纪政处〔2025〕9号",
-        "category": "GOVERNMENT_SANCTION",
-        "sanctionKind": "WARNING",
-        "severity": "MINOR",
-        "subject": {"idNumber": id_number, "name": "欧阳修文"},
-        "decidedAt": "2025-06-01",
-        "summary": "工作作风问题",
-    }
-    await gql(
-        http,
-        writer,
-        "mutation($r: [RecordInput!]!) { submitRecords(records: $r) { inserted } }",
-        {"r": [row]},
-    )
+    row = record("江纪政处〔2025〕9号", {"idNumber": id_number, "name": "欧阳修文"})
+    await submit(http, db, [row], agency_seed=1)
 
 
 async def test_without_the_pii_scope_id_number_and_name_are_masked(http, db):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from factories import body, person, record, submit
 from support import get_token, gql, make_client, make_id_number, make_uscc
 
 ENTITIES = """
@@ -13,36 +14,22 @@ query($representations: [_Any!]!) {
   }
 }"""
 
-SUBMIT = """mutation($records: [RecordInput!]!) { submitRecords(records: $records) { inserted } }"""
-
 
 async def seed(http, db):
-    writer = await make_client(db, "records:write", agency_seed=11)
-    token = await get_token(http, writer)
     rows = [
-        {
-            "sourceRef": f"R-{i}",
-            "category": "PAYMENT_ARREARS",
-            "severity": "GENERAL",
-            "subject": {"uscc": make_uscc(seed=100 + i), "name": f"江州市第{i}局"},
-            "decidedAt": "2025-01-01",
-            "summary": "拖欠账款",
-        }
+        record(
+            f"R-{i}",
+            body(100 + i, f"江州市第{i}局"),
+            category="PAYMENT_ARREARS",
+            kind=None,
+            severity="GENERAL",
+            decided="2025-01-01",
+            summary="拖欠账款",
+        )
         for i in range(2)
-    ] + [
-        {
-            "sourceRef": "P-1",
-            "category": "GOVERNMENT_SANCTION",
-            "sanctionKind": "WARNING",
-            "severity": "MINOR",
-            "subject": {"idNumber": make_id_number(seq=51), "name": "赵六"},
-            "decidedAt": "2025-01-01",
-            "summary": "工作失职",
-        }
     ]
-    assert (await gql(http, token, SUBMIT, {"records": rows})).json()["data"]["submitRecords"][
-        "inserted"
-    ] == 3
+    rows.append(record("P-1", person(51, "赵六"), decided="2025-01-01", summary="工作失职"))
+    assert (await submit(http, db, rows, agency_seed=11))["inserted"] == 3
 
 
 async def test_service_sdl_declares_federation_2_9_keys_and_scopes(http, db):

@@ -3,54 +3,33 @@ profile, disputed records, and acts sanctioned twice."""
 
 from __future__ import annotations
 
+from factories import CHECK, record, token_for
+from factories import check as ask
+from factories import submit as seed
 from sqlalchemy import update
-from support import get_token, gql, make_client, make_id_number, make_uscc
+from support import gql, make_id_number, make_uscc
 
-from hub.agencies.models import AgencyFamily
 from hub.records.enums import RecordStatus
 from hub.records.models import CreditRecord
 
-SUBMIT = "mutation($r: [RecordInput!]!) { submitRecords(records: $r) { inserted rejected { field reason } } }"
-CHECK = """
-query($i: CheckInput!) {
-  check(input: $i) {
-    verdict
-    findings { rule { id } outcome restrictsUntil disputed effect effectYears record { sourceRef } }
-    appraisal { year effect effectLabel disputed }
-    profile { since asOf listedAsDefaulter counts { category count } openItems { record { sourceRef } openUntil } }
-  }
-}"""
 PURCHASER = make_uscc(seed=71)
+CHECKER_SCOPES = "check:appraisal check:procurement check:award check:hiring"
 
 
 async def submit(http, db, rows):
-    writer = await make_client(db, "records:write", agency_seed=72, family=AgencyFamily.DISCIPLINE)
-    body = (await gql(http, await get_token(http, writer), SUBMIT, {"r": rows})).json()
-    assert body["data"]["submitRecords"]["rejected"] == [], body
-    return await get_token(
-        http,
-        await make_client(
-            db, "check:appraisal check:procurement check:award check:hiring", agency_seed=73
-        ),
-    )
+    await seed(http, db, rows, agency_seed=72)
+    return await token_for(http, db, CHECKER_SCOPES, agency_seed=73)
 
 
 def person_record(ref, kind, decided, category="PARTY_DISCIPLINE", seq=401, **extra):
-    return {
-        "sourceRef": ref,
-        "category": category,
-        "sanctionKind": kind,
-        "severity": "SERIOUS",
-        "subject": {"idNumber": make_id_number(seq=seq), "name": "郑十"},
-        "decidedAt": decided,
-        "summary": "违反组织纪律",
-        **extra,
-    }
+    who = {"idNumber": make_id_number(seq=seq), "name": "郑十"}
+    return record(
+        ref, who, category=category, kind=kind, decided=decided, severity="SERIOUS", **extra
+    )
 
 
 async def check(http, token, purpose, subject, as_of):
-    variables = {"i": {"purpose": purpose, "subject": subject, "reference": "E2E", "asOf": as_of}}
-    body = (await gql(http, token, CHECK, variables)).json()
+    body = await ask(http, token, purpose, subject, reference="E2E", asOf=as_of)
     assert "errors" not in body, body
     return body["data"]["check"]
 

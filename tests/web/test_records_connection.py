@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from support import get_token, gql, make_client, make_id_number
+from factories import person, record, submit, token_for
+from support import gql, make_id_number
 
 RECORDS = """
 query($filter: RecordFilter, $first: Int!, $after: String) {
@@ -14,27 +15,18 @@ query($filter: RecordFilter, $first: Int!, $after: String) {
 
 
 async def seed(http, db, count=7):
-    writer = await make_client(db, "records:write", agency_seed=21, name="纪委案管")
     rows = [
-        {
-            "sourceRef": f"江纪政处〔2025〕{i}号",
-            "category": "GOVERNMENT_SANCTION" if i % 2 else "PARTY_DISCIPLINE",
-            "sanctionKind": "WARNING" if i % 2 else "PARTY_WARNING",
-            "severity": "MINOR",
-            "subject": {"idNumber": make_id_number(seq=100 + i), "name": f"王{i}明"},
-            "decidedAt": "2025-02-01",
-            "summary": "违反工作纪律",
-        }
+        record(
+            f"江纪政处〔2025〕{i}号",
+            person(100 + i, f"王{i}明"),
+            category="GOVERNMENT_SANCTION" if i % 2 else "PARTY_DISCIPLINE",
+            kind="WARNING" if i % 2 else "PARTY_WARNING",
+            decided="2025-02-01",
+        )
         for i in range(count)
     ]
-    token = await get_token(http, writer)
-    await gql(
-        http,
-        token,
-        "mutation($r: [RecordInput!]!) { submitRecords(records: $r) { inserted } }",
-        {"r": rows},
-    )
-    return await get_token(http, await make_client(db, "records:read", agency_seed=22))
+    await submit(http, db, rows, agency_seed=21)
+    return await token_for(http, db, "records:read", agency_seed=22)
 
 
 async def test_paging_visits_every_record_once(http, db):

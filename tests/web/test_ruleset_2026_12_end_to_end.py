@@ -5,60 +5,34 @@ in test_purposes_end_to_end.py)."""
 
 from __future__ import annotations
 
+from factories import check as ask
+from factories import record, submit, token_for
 from sqlalchemy import update
-from support import get_token, gql, make_client, make_id_number, make_uscc
+from support import gql, make_id_number, make_uscc
 
-from hub.agencies.models import AgencyFamily
 from hub.records.enums import RecordStatus
 from hub.records.models import CreditRecord
 
-SUBMIT = "mutation($r: [RecordInput!]!) { submitRecords(records: $r) { inserted rejected { field reason } } }"
-CHECK = """
-query($i: CheckInput!) {
-  check(input: $i) {
-    verdict rulesetVersion
-    findings { rule { id basis } outcome restrictsUntil disputed pendingReview record { sourceRef } }
-    appraisal { year effect }
-  }
-}"""
 CHANGES = "query($s: String!) { ruleChanges(since: $s) { version rules change reason } }"
 PERSON = make_id_number(seq=611)
 BODY = make_uscc(seed=612)
+WHO = {"idNumber": PERSON, "name": "钱十一"}
 
 
-def sanction(ref, kind, decided, category="GOVERNMENT_SANCTION", subject=None):
-    return {
-        "sourceRef": ref,
-        "category": category,
-        "sanctionKind": kind,
-        "severity": "SERIOUS",
-        "subject": subject or {"idNumber": PERSON, "name": "钱十一"},
-        "decidedAt": decided,
-        "summary": "违反工作纪律",
-    }
+def sanction(ref, kind, decided):
+    return record(ref, WHO, kind=kind, decided=decided, severity="SERIOUS")
 
 
 async def seeded(http, db, rows):
-    writer = await make_client(db, "records:write", agency_seed=81, family=AgencyFamily.DISCIPLINE)
-    body = (await gql(http, await get_token(http, writer), SUBMIT, {"r": rows})).json()
-    assert body["data"]["submitRecords"]["rejected"] == [], body
-    checker = await make_client(
-        db, "check:hiring check:transfer check:award check:appraisal", agency_seed=82
-    )
-    return await get_token(http, checker)
+    if rows:
+        await submit(http, db, rows, agency_seed=81)
+    scopes = "check:hiring check:transfer check:award check:appraisal"
+    return await token_for(http, db, scopes, agency_seed=82)
 
 
 async def check(http, token, purpose, as_of, subject=None, **extra):
-    variables = {
-        "i": {
-            "purpose": purpose,
-            "subject": subject or {"idNumber": PERSON},
-            "reference": "2026.12",
-            "asOf": as_of,
-            **extra,
-        }
-    }
-    return (await gql(http, token, CHECK, variables)).json()
+    subject = subject or {"idNumber": PERSON}
+    return await ask(http, token, purpose, subject, reference="2026.12", asOf=as_of, **extra)
 
 
 async def test_a_later_separate_sanction_runs_its_own_period(http, db):
@@ -97,10 +71,11 @@ async def test_a_sanction_bars_a_transfer_through_its_period_but_not_hiring(http
 async def test_an_appraisal_in_january_judges_the_year_asked_about(http, db):
     token = await seeded(http, db, [sanction("江监政处〔2026〕31号", "DEMERIT", "2026-03-01")])
     judged = await check(http, token, "APPRAISAL", "2027-01-10", appraisalYear=2026)
-    assert judged["data"]["check"]["appraisal"] == {"year": 2026, "effect": "NO_GRADE"}
+    assert judged["data"]["check"]["appraisal"]["year"] == 2026
+    assert judged["data"]["check"]["appraisal"]["effect"] == "NO_GRADE"
     assert judged["data"]["check"]["verdict"] == "RESTRICTED"
     default = (await check(http, token, "APPRAISAL", "2027-01-10"))["data"]["check"]
-    assert default["appraisal"] == {"year": 2027, "effect": None}
+    assert (default["appraisal"]["year"], default["appraisal"]["effect"]) == (2027, None)
 
 
 async def test_an_appraisal_year_is_refused_where_it_means_nothing(http, db):
@@ -113,12 +88,14 @@ async def test_an_appraisal_year_is_refused_where_it_means_nothing(http, db):
 
 
 async def test_a_repaired_record_still_bars_by_statute_and_no_longer_by_measure(http, db):
-    body = {"uscc": BODY, "name": "江州市某局"}
-    arrears = {
-        **sanction("江财欠〔2026〕41号", None, "2026-05-01", "PAYMENT_ARREARS", body),
-        "severity": "GENERAL",
-    }
-    del arrears["sanctionKind"]
+    arrears = record(
+        "江财欠〔2026〕41号",
+        {"uscc": BODY, "name": "江州市某局"},
+        category="PAYMENT_ARREARS",
+        kind=None,
+        severity="GENERAL",
+        decided="2026-05-01",
+    )
     token = await seeded(
         http, db, [sanction("江监政处〔2024〕42号", "EXPULSION", "2024-09-18"), arrears]
     )
@@ -146,17 +123,8 @@ async def test_rule_changes_since_last_month_say_what_and_why(http, db):
 
 async def test_the_printed_report_names_the_appraisal_year(http, db):
     token = await seeded(http, db, [sanction("江监政处〔2026〕51号", "DEMERIT", "2026-03-01")])
-    query = "query($i: CheckInput!) { check(input: $i) { id } }"
-    variables = {
-        "i": {
-            "purpose": "APPRAISAL",
-            "subject": {"idNumber": PERSON},
-            "reference": "2026年度考核",
-            "asOf": "2027-01-10",
-            "appraisalYear": 2026,
-        }
-    }
-    check_id = (await gql(http, token, query, variables)).json()["data"]["check"]["id"]
+    answer = await check(http, token, "APPRAISAL", "2027-01-10", appraisalYear=2026)
+    check_id = answer["data"]["check"]["id"]
     page = await http.get(f"/reports/{check_id}", headers={"Authorization": f"Bearer {token}"})
     assert page.status_code == 200
     assert "考核年度" in page.text and "2026 年度：不确定等次" in page.text

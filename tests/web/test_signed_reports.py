@@ -7,12 +7,12 @@ import base64
 import re
 import shutil
 
+from factories import CHECK
 from support import get_token, gql, make_client, make_id_number, served
 
 from hub.keys import load_keys, rotate_signing_key
 from hub.settings import Settings
 
-CHECK = """query($i: CheckInput!) { check(input: $i) { id verdict reportToken } }"""
 VERIFY = """query($t: String!) { verifyReport(token: $t) { valid reason report } }"""
 
 

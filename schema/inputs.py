@@ -37,7 +37,15 @@ class RecordInput:
     )
     detail: JSON | None = None
     effective_until: date | None = strawberry.field(
-        default=None, description="End of effect, when the source knows it."
+        default=None,
+        description="The end the source states: a listing deleted, or the period a decision "
+        "set (政务处分法 Art. 15: one decision combining sanctions, at most 48 months).",
+    )
+    previous_subject: SubjectInput | None = strawberry.field(
+        default=None,
+        description="With status CORRECTED: the subject this sourceRef named before, from which "
+        "the source withdraws it. Without it, a sourceRef that names another subject is "
+        "refused (SUBJECT_CHANGED).",
     )
 
 
@@ -57,11 +65,7 @@ def to_draft(record: RecordInput) -> RecordDraft:
         source_ref=record.source_ref,
         category=record.category,
         severity=record.severity,
-        subject=SubjectDraft(
-            id_number=record.subject.id_number,
-            uscc=record.subject.uscc,
-            name=record.subject.name,
-        ),
+        subject=_subject_draft(record.subject),
         decided_at=record.decided_at,
         summary=record.summary,
         sanction_kind=record.sanction_kind,
@@ -69,7 +73,14 @@ def to_draft(record: RecordInput) -> RecordDraft:
         status=record.status,
         detail=record.detail,  # type: ignore[arg-type]
         effective_until=record.effective_until,
+        previous_subject=_subject_draft(record.previous_subject)
+        if record.previous_subject
+        else None,
     )
+
+
+def _subject_draft(subject: SubjectInput) -> SubjectDraft:
+    return SubjectDraft(id_number=subject.id_number, uscc=subject.uscc, name=subject.name)
 
 
 def parse_subject(subject: SubjectInput, path: str) -> IdNumber | Uscc:

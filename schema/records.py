@@ -40,6 +40,11 @@ class RowError:
     )
     field: str
     reason: str
+    code: str | None = strawberry.field(
+        default=None,
+        description="SUBJECT_CHANGED when the sourceRef already names another subject; "
+        "null for data that fails validation.",
+    )
 
 
 @strawberry.type
@@ -138,7 +143,8 @@ class RecordMutations:
             updated=result.updated,
             unchanged=result.unchanged,
             rejected=[
-                RowError(index=e.index, field=e.field, reason=e.reason) for e in result.rejected
+                RowError(index=e.index, field=e.field, reason=e.reason, code=e.code)
+                for e in result.rejected
             ],
             warnings=[
                 RowError(index=e.index, field=e.field, reason=e.reason) for e in result.warnings

@@ -49,6 +49,9 @@ class RecordDraft:
     status: RecordStatus | None = None
     detail: dict[str, Any] | None = None
     effective_until: date | None = None
+    # The subject this sourceRef named before: with status CORRECTED, the source withdraws the
+    # record from that subject (a record never changes subject silently).
+    previous_subject: SubjectDraft | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ class ValidRecord:
     detail: dict[str, Any] | None
     effective_until: date | None
     warnings: tuple[str, ...] = field(default=())
+    previous: IdNumber | Uscc | None = None  # the subject a correction moves the record from
 
     def content(self, subject_key: str) -> dict[str, Any]:
         """What the record says, keyed by the subject's stable key (never a clear ID number)."""
@@ -131,6 +135,7 @@ def validate_draft(draft: RecordDraft, *, today: date) -> ValidRecord | list[Pro
             problems.append(Problem("detail", f"larger than {MAX_DETAIL_BYTES} bytes"))
 
     subject = _validate_subject(draft.subject, today, problems)
+    previous = _previous_subject(draft, status, today, problems)
     if problems or subject is None:
         return problems
     subject_type, id_number, uscc, warnings = subject
@@ -150,7 +155,29 @@ def validate_draft(draft: RecordDraft, *, today: date) -> ValidRecord | list[Pro
         detail=draft.detail,
         effective_until=draft.effective_until,
         warnings=warnings,
+        previous=previous,
     )
+
+
+def _previous_subject(
+    draft: RecordDraft, status: RecordStatus, today: date, problems: list[Problem]
+) -> IdNumber | Uscc | None:
+    if draft.previous_subject is None:
+        return None
+    if status is not RecordStatus.CORRECTED:
+        problems.append(
+            Problem(
+                "previousSubject",
+                "moves a record to another subject only with status CORRECTED (the source "
+                "withdraws it from the subject it named before)",
+            )
+        )
+        return None
+    found = _validate_subject(draft.previous_subject, today, problems, "previousSubject")
+    if found is None:
+        return None
+    _type, id_number, uscc, _warnings = found
+    return id_number or uscc
 
 
 def _kind_problems(category: RecordCategory, kind: SanctionKind | None) -> list[Problem]:
@@ -171,26 +198,26 @@ def _kind_problems(category: RecordCategory, kind: SanctionKind | None) -> list[
 
 
 def _validate_subject(
-    subject: SubjectDraft, today: date, problems: list[Problem]
+    subject: SubjectDraft, today: date, problems: list[Problem], where: str = "subject"
 ) -> tuple[SubjectType, IdNumber | None, Uscc | None, tuple[str, ...]] | None:
     has_id = bool(subject.id_number and subject.id_number.strip())
     has_uscc = bool(subject.uscc and subject.uscc.strip())
     if has_id == has_uscc:
         problems.append(
-            Problem("subject", "give exactly one of idNumber (a person) or uscc (an organization)")
+            Problem(where, "give exactly one of idNumber (a person) or uscc (an organization)")
         )
         return None
     try:
         if has_id:
             return (
                 SubjectType.PERSON,
-                parse_id_number(subject.id_number or "", field="subject.idNumber", today=today),
+                parse_id_number(subject.id_number or "", field=f"{where}.idNumber", today=today),
                 None,
                 (),
             )
-        uscc = parse_uscc(subject.uscc or "", field="subject.uscc")
-        warnings = (f"subject.uscc: {uscc.warning}",) if uscc.warning else ()
+        uscc = parse_uscc(subject.uscc or "", field=f"{where}.uscc")
+        warnings = (f"{where}.uscc: {uscc.warning}",) if uscc.warning else ()
         return SubjectType.ORGANIZATION, None, uscc, warnings
     except InvalidIdentifier as exc:
-        problems.append(Problem(exc.field or "subject", exc.message))
+        problems.append(Problem(exc.field or where, exc.message))
         return None

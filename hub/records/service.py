@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -24,6 +24,7 @@ from hub.errors import InvalidInput
 from hub.records.drafts import Problem, RecordDraft, ValidRecord, content_hash, validate_draft
 from hub.records.enums import RecordCategory, RecordStatus, SubjectType
 from hub.records.models import CreditRecord, RecordEvent
+from hub.subjects.identifiers import IdNumber, Uscc
 from hub.subjects.models import Organization, Person
 from hub.subjects.pii import PiiCipher
 from hub.subjects.service import (
@@ -45,6 +46,11 @@ class RowError:
     index: int
     field: str
     reason: str
+    # A machine-readable reason where one is needed (SUBJECT_CHANGED); None: invalid data.
+    code: str | None = None
+
+
+SUBJECT_CHANGED = "SUBJECT_CHANGED"
 
 
 @dataclass
@@ -58,6 +64,10 @@ class SubmitResult:
     @property
     def accepted(self) -> int:
         return self.inserted + self.updated + self.unchanged
+
+    def count(self, outcome: str) -> None:
+        """One more row `inserted`, `updated` or `unchanged`."""
+        setattr(self, outcome, getattr(self, outcome) + 1)
 
 
 async def submit_records(
@@ -82,48 +92,136 @@ async def submit_records(
     valid = _validate_all(drafts, today or clock.today(), result, jurisdiction)
     subject_keys = await _resolve_subjects(session, pii, valid, result)
     accepted = [(i, v) for i, v in valid if i in subject_keys]
-
     existing = await _existing_records(
         session, agency_id, stream, [v.source_ref for _, v in accepted]
     )
+    withdrawn = await _previous_subjects(session, pii, [v for _, v in accepted])
     now = utcnow()
-    new_records: list[tuple[CreditRecord, dict[str, object]]] = []
-    events: list[RecordEvent] = []
+    upsert = _Upsert(agency_id, stream, actor, now)
     for index, record in accepted:
-        key, person_id, organization_id = subject_keys[index]
-        content = record.content(key)
-        digest = content_hash(content)
         current = existing.get(record.source_ref)
-        if current is None:
-            row = CreditRecord(
-                source_agency_id=agency_id,
-                stream=stream,
-                source_ref=record.source_ref,
-                version=1,
-                created_at=now,
-            )
-            _apply(row, record, person_id, organization_id, digest, now)
-            new_records.append((row, content))
-            result.inserted += 1
-        elif current.content_hash == digest:
-            result.unchanged += 1
-        else:
-            status_changed = current.status != record.status
-            _apply(current, record, person_id, organization_id, digest, now)
-            current.version += 1
-            events.append(
-                _event(current, content, "STATUS_CHANGED" if status_changed else "UPDATED", actor)
-            )
-            result.updated += 1
-    if new_records:
-        session.add_all([row for row, _ in new_records])
-        await session.flush()
-        events.extend(_event(row, content, "CREATED", actor) for row, content in new_records)
-    if events:
-        session.add_all(events)
-        await session.flush()
+        ids = subject_keys[index]
+        if (
+            current is not None
+            and _moves(current, ids)
+            and not _corrects(current, record, withdrawn)
+        ):
+            result.rejected.append(_subject_changed(index, record))
+            continue
+        result.count(upsert.row(current, record, ids))
+    await upsert.flush(session)
     await mark_delivered(session, agency_id, stream, now)
     return result
+
+
+@dataclass
+class _Upsert:
+    """New and changed rows of one submission, and their history events."""
+
+    agency_id: int
+    stream: str
+    actor: str | None
+    now: datetime
+    new: list[tuple[CreditRecord, dict[str, object]]] = field(default_factory=list)
+    events: list[RecordEvent] = field(default_factory=list)
+
+    def row(
+        self,
+        current: CreditRecord | None,
+        record: ValidRecord,
+        ids: tuple[str, int | None, int | None],
+    ) -> str:
+        """Returns what happened: inserted, unchanged or updated."""
+        content = record.content(ids[0])
+        digest = content_hash(content)
+        if current is None:
+            row = CreditRecord(
+                source_agency_id=self.agency_id,
+                stream=self.stream,
+                source_ref=record.source_ref,
+                version=1,
+                created_at=self.now,
+            )
+            _apply(row, record, ids[1], ids[2], digest, self.now)
+            self.new.append((row, content))
+            return "inserted"
+        if current.content_hash == digest:
+            return "unchanged"
+        kind = _change_kind(current, record, ids)
+        _apply(current, record, ids[1], ids[2], digest, self.now)
+        current.version += 1
+        self.events.append(_event(current, content, kind, self.actor))
+        return "updated"
+
+    async def flush(self, session: AsyncSession) -> None:
+        if self.new:
+            session.add_all([row for row, _ in self.new])
+            await session.flush()
+            self.events.extend(_event(r, content, "CREATED", self.actor) for r, content in self.new)
+        if self.events:
+            session.add_all(self.events)
+            await session.flush()
+
+
+def _moves(current: CreditRecord, ids: tuple[str, int | None, int | None]) -> bool:
+    return (current.person_id, current.organization_id) != (ids[1], ids[2])
+
+
+def _corrects(
+    current: CreditRecord, record: ValidRecord, withdrawn: dict[str, tuple[int | None, int | None]]
+) -> bool:
+    """A move is a correction when the source withdraws the record (CORRECTED) from the very
+    subject it named before (previousSubject)."""
+    if record.status is not RecordStatus.CORRECTED or record.previous is None:
+        return False
+    return withdrawn.get(_subject_text(record.previous)) == (
+        current.person_id,
+        current.organization_id,
+    )
+
+
+def _change_kind(
+    current: CreditRecord, record: ValidRecord, ids: tuple[str, int | None, int | None]
+) -> str:
+    if _moves(current, ids):
+        return "SUBJECT_CORRECTED"
+    return "STATUS_CHANGED" if current.status != record.status else "UPDATED"
+
+
+def _subject_changed(index: int, record: ValidRecord) -> RowError:
+    return RowError(
+        index,
+        "subject",
+        f"sourceRef {record.source_ref} already names another subject; a record never changes "
+        "subject silently: to withdraw it from that subject, resubmit it with status CORRECTED "
+        "and previousSubject naming the subject it named before (then submit the record for the "
+        "right subject under a sourceRef of its own)",
+        SUBJECT_CHANGED,
+    )
+
+
+def _subject_text(subject: IdNumber | Uscc) -> str:
+    return subject.number if isinstance(subject, IdNumber) else subject.code
+
+
+async def _previous_subjects(
+    session: AsyncSession, pii: PiiCipher, records: Sequence[ValidRecord]
+) -> dict[str, tuple[int | None, int | None]]:
+    """(person id, organization id) of each previousSubject the hub knows, by its number."""
+    previous = [r.previous for r in records if r.previous is not None]
+    numbers = [p.number for p in previous if isinstance(p, IdNumber)]
+    codes = [p.code for p in previous if isinstance(p, Uscc)]
+    found: dict[str, tuple[int | None, int | None]] = {}
+    if numbers:
+        persons = await persons_by_hash(session, [pii.lookup_hash(n) for n in numbers])
+        for number in numbers:
+            person = persons.get(pii.lookup_hash(number))
+            if person is not None:
+                found[number] = (person.id, None)
+    if codes:
+        organizations = await organizations_by_uscc(session, codes)
+        found.update({code: (None, org.id) for code, org in organizations.items()})
+    return found
 
 
 def _validate_all(

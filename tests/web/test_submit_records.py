@@ -136,3 +136,68 @@ async def test_a_name_that_differs_from_the_one_on_file_is_accepted_with_a_warni
     result = await submit(http, db, [other])
     assert result["inserted"] == 1
     assert [(w["index"], w["field"]) for w in result["warnings"]] == [(0, "subject.name")]
+
+
+# --- a record never changes subject silently (issue 17 item 1) -------------------------------
+
+SOMEONE_ELSE = {"idNumber": make_id_number(seq=44), "name": "王五"}
+FIRST_SUBJECT = {"idNumber": make_id_number(seq=41), "name": "李四"}
+
+
+async def test_reusing_a_source_ref_for_another_subject_is_refused_naming_the_row(http, db):
+    await submit(http, db, [sanction()])
+    result = await submit(http, db, [sanction("A-9"), sanction(subject=SOMEONE_ELSE)])
+    assert result["accepted"] == 1
+    [refused] = result["rejected"]
+    assert (refused["index"], refused["field"]) == (1, "subject")
+    assert "江纪政处〔2025〕1号" in refused["reason"] and "CORRECTED" in refused["reason"]
+    async with db.sessions() as session:
+        record = await session.scalar(
+            select(CreditRecord).where(CreditRecord.source_ref == "江纪政处〔2025〕1号")
+        )
+        assert record.version == 1 and record.person_id is not None
+        first_person = record.person_id
+    codes = await gql_codes(http, db, [sanction(subject=SOMEONE_ELSE)])
+    assert codes == ["SUBJECT_CHANGED"]
+    async with db.sessions() as session:
+        record = await session.get(CreditRecord, record.id)
+        assert record.person_id == first_person
+
+
+async def test_a_source_moves_a_record_only_by_withdrawing_it_from_the_old_subject(http, db):
+    await submit(http, db, [sanction()])
+    # CORRECTED without naming the subject it withdraws from: still refused.
+    unnamed = await submit(http, db, [sanction(subject=SOMEONE_ELSE, status="CORRECTED")])
+    assert [r["field"] for r in unnamed["rejected"]] == ["subject"]
+    # Naming the wrong previous subject: refused too.
+    wrong = sanction(
+        subject=SOMEONE_ELSE,
+        status="CORRECTED",
+        previousSubject={"idNumber": make_id_number(seq=45)},
+    )
+    assert [r["field"] for r in (await submit(http, db, [wrong]))["rejected"]] == ["subject"]
+    corrected = sanction(subject=SOMEONE_ELSE, status="CORRECTED", previousSubject=FIRST_SUBJECT)
+    result = await submit(http, db, [corrected])
+    assert (result["updated"], result["rejected"]) == (1, [])
+    async with db.sessions() as session:
+        [record] = (await session.scalars(select(CreditRecord))).all()
+        assert (record.version, record.status.value) == (2, "CORRECTED")
+        events = (await session.scalars(select(RecordEvent).order_by(RecordEvent.id))).all()
+        assert [(e.kind, e.actor is not None) for e in events] == [
+            ("CREATED", True),
+            ("SUBJECT_CORRECTED", True),
+        ]
+
+
+async def test_a_previous_subject_needs_the_corrected_status(http, db):
+    row = sanction(previousSubject=FIRST_SUBJECT)
+    result = await submit(http, db, [row])
+    assert [(r["index"], r["field"]) for r in result["rejected"]] == [(0, "previousSubject")]
+
+
+async def gql_codes(http, db, records):
+    credentials = await make_client(db, "records:write", agency_seed=3)
+    token = await get_token(http, credentials)
+    query = "mutation($r: [RecordInput!]!) { submitRecords(records: $r) { rejected { code } } }"
+    body = (await gql(http, token, query, {"r": records})).json()
+    return [r["code"] for r in body["data"]["submitRecords"]["rejected"]]

@@ -19,29 +19,61 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypedDict, TypeVar, cast
 
 Config = TypeVar("Config")
 
-# The record vocabulary a mapping produces. Only source_ref, category, subject and
-# decided_at are always required; the engine says which are missing.
-RECORD_FIELDS = frozenset(
-    {
-        "source_ref",  # 文号 / 案号, unique per source agency and stream
-        "category",  # RecordCategory name or Chinese label (政务处分 …)
-        "sanction_kind",  # SanctionKind name or label (记过 …), where the category has one
-        "severity",  # MINOR/GENERAL/SERIOUS or 轻微/一般/严重
-        "subject_id_number",  # 居民身份证号码; may be masked as published (3423011964****3224)
-        "subject_uscc",  # 统一社会信用代码, or a 9-character 组织机构代码
-        "subject_name",
-        "decided_at",  # 2019-07-09, 20190709, 2019年07月13日, 2019/7/9
-        "effective_until",  # when the source ended the effect (listing deleted …)
-        "summary",
-        "legal_basis",
-        "status",  # ACTIVE (default), REVOKED, CORRECTED, EXPIRED
-        "detail",  # a JSON object: the typed detail of the category
-    }
-)
+
+class SourceRecord(TypedDict, total=False):
+    """A credit record in the hub's vocabulary, as a family's mapping reads it from a raw
+    row. Only source_ref, category, a subject and decided_at are always required; the engine
+    says which are missing. Values may still be the source's text: the engine parses them
+    once, for every source (hub.ingest.normalize)."""
+
+    source_ref: str  # 文号 / 案号, unique per source agency and stream
+    category: str  # RecordCategory name or Chinese label (政务处分 …)
+    sanction_kind: str | None  # SanctionKind name or label (记过 …), where the category has one
+    severity: str | None  # MINOR/GENERAL/SERIOUS or 轻微/一般/严重
+    subject_id_number: str | None  # 居民身份证号码; may be masked (3423011964****3224)
+    subject_uscc: str | None  # 统一社会信用代码, or a 9-character 组织机构代码
+    subject_name: str | None
+    decided_at: str | None  # 2019-07-09, 20190709, 2019年07月13日, 2019/7/9
+    effective_until: str | None  # when the source ended the effect (listing deleted …)
+    summary: str | None
+    legal_basis: str | None
+    status: str | None  # ACTIVE (default), REVOKED, CORRECTED, EXPIRED
+    detail: dict[str, Any] | None  # a JSON object: the typed detail of the category
+
+
+class RosterEntry(TypedDict, total=False):
+    """Not a credit record: who works where (the HR roster), for the hub's subject registry."""
+
+    roster: bool  # always True: tells the engine this is no credit record
+    subject_id_number: str
+    subject_name: str
+    agency_uscc: str
+    post: str | None
+    status: str
+    updated_at: str | None
+
+
+RECORD_FIELDS = frozenset(SourceRecord.__annotations__)
+
+
+def source_record(values: Mapping[str, Any]) -> SourceRecord:
+    """The one place a mapping's dict becomes a typed SourceRecord: a key outside the
+    vocabulary is a bug in the mapping, refused here rather than lost downstream."""
+    unknown = set(values) - RECORD_FIELDS
+    if unknown:
+        raise TypeError(f"not fields of a SourceRecord: {sorted(unknown)}")
+    return cast(SourceRecord, dict(values))
+
+
+def stored_record(values: Mapping[str, Any]) -> SourceRecord | RosterEntry:
+    """A record as it was kept (the quarantine stores them as JSON), typed again."""
+    if values.get("roster"):
+        return cast(RosterEntry, dict(values))
+    return source_record(values)
 
 
 class ConnectorError(Exception):
@@ -82,7 +114,7 @@ class Row:
     stream: str
     raw: Mapping[str, Any]
     location: str  # "export.csv:17", "page 3, item 5"
-    record: Mapping[str, Any] | None = None
+    record: SourceRecord | RosterEntry | None = None
     # Set instead of `record` when the mapping could not read the row: (field, reason).
     problem: tuple[str, str] | None = None
 
@@ -124,7 +156,7 @@ class Connector(Protocol, Generic[Config]):
 
     def remap(
         self, stream: str, raw: Mapping[str, Any], today: date
-    ) -> Sequence[Mapping[str, Any]]:
+    ) -> Sequence[SourceRecord | RosterEntry]:
         """The family's mapping as it is now, for replaying a quarantined raw row."""
         ...
 

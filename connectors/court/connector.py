@@ -15,7 +15,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from connectors.base import Checkpoint, ConfigError, Row, Stream, TransientError, option
+from connectors.base import (
+    Checkpoint,
+    ConfigError,
+    RosterEntry,
+    Row,
+    SourceRecord,
+    Stream,
+    TransientError,
+    option,
+)
 from connectors.court import mapping
 from connectors.files import FORMATS, TabularFile, encoding_label, open_tabular, resumable_rows
 
@@ -49,7 +58,7 @@ class _StreamKind:
     stream: Stream
     fields: mapping.FieldIndex
     required: tuple[tuple[str, ...], ...]
-    record: Callable[[Mapping[str, Any]], dict[str, Any]]
+    record: Callable[[Mapping[str, Any]], SourceRecord]
 
 
 STREAMS: dict[str, _StreamKind] = {
@@ -100,7 +109,7 @@ class CourtConnector:
 
     def remap(
         self, stream: str, raw: Mapping[str, Any], today: date
-    ) -> Sequence[Mapping[str, Any]]:
+    ) -> Sequence[SourceRecord | RosterEntry]:
         kind = STREAMS.get(stream)
         if kind is None:
             raise ConfigError(f"unknown stream {stream!r}; use one of {', '.join(STREAMS)}")

@@ -18,8 +18,16 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from connectors.base import SourceDataError
+from connectors.base import SourceDataError, SourceRecord, source_record
 from connectors.files import header_key
+from vocabulary.dates import NotADate, parse_date
+from vocabulary.identifiers import (
+    ID15_SHAPE,
+    ID_SHAPE,
+    birth_date,
+    id_check_char,
+    uscc_check_char,
+)
 
 # field → (the header as published, used in messages; then every alias, API key last)
 Fields = Mapping[str, tuple[str, ...]]
@@ -89,21 +97,8 @@ ADULT_AGE = 18
 SUMMARY_DUTY_CHARS = 200
 DETAIL_TEXT_CHARS = 4000  # the hub refuses a detail over 16 KB
 
-_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-_ID18 = re.compile(r"^\d{17}[\dX]$")
-_ID15 = re.compile(r"^\d{15}$")
 _ORG_CODE_HYPHENATED = re.compile(r"^[0-9A-Z]{8}-[0-9A-Z]$")
 _ADMINISTRATIVE_CASE = re.compile(r"(?<!执)行[初终申再赔审监]")
-_DATE_FORMS = (
-    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
-    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
-    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
-)
 
 
 # -- reading a raw row by field name --------------------------------------------------------
@@ -159,7 +154,7 @@ JUDGMENTS = FieldIndex(JUDGMENT_FIELDS)
 # -- 失信被执行人 -------------------------------------------------------------------------------
 
 
-def defaulter_record(raw: Mapping[str, Any]) -> dict[str, Any]:
+def defaulter_record(raw: Mapping[str, Any]) -> SourceRecord:
     row = DEFAULTERS.row(raw)
     case_code = _case_code(row, DEFAULTER_FIELDS)
     subject = _defaulter_subject(row)
@@ -206,7 +201,7 @@ def defaulter_record(raw: Mapping[str, Any]) -> dict[str, Any]:
             "age": age,
         },
     }
-    return record | _listing_status(row, decided)
+    return source_record(record | _listing_status(row, decided))
 
 
 def _defaulter_subject(row: Mapping[str, Any]) -> dict[str, str]:
@@ -250,7 +245,7 @@ def _age(value: Any) -> int | None:
 # -- judgments against government bodies ------------------------------------------------------
 
 
-def judgment_record(raw: Mapping[str, Any]) -> dict[str, Any]:
+def judgment_record(raw: Mapping[str, Any]) -> SourceRecord:
     row = JUDGMENTS.row(raw)
     case_code = _case_code(row, JUDGMENT_FIELDS)
     name = _required(row, "defendant", JUDGMENT_FIELDS)
@@ -292,7 +287,7 @@ def judgment_record(raw: Mapping[str, Any]) -> dict[str, Any]:
             "performedDate": _iso_date(row.get("performedDate"), "履行日期"),
         },
     }
-    return record | _judgment_status(performance, row.get("performedDate"))
+    return source_record(record | _judgment_status(performance, row.get("performedDate")))
 
 
 def _judgment_status(performance: str, performed_on: Any) -> dict[str, Any]:
@@ -314,9 +309,9 @@ def looks_like_person(number: str) -> bool:
     carry a date-like run too; then the check characters tell the two apart."""
     if "*" in number:
         return True
-    if _ID15.match(number):
-        return _plausible_date("19" + number[6:12])
-    if not (_ID18.match(number) and _plausible_date(number[6:14])):
+    if ID15_SHAPE.match(number):
+        return birth_date("19" + number[6:12]) is not None
+    if not (ID_SHAPE.match(number) and birth_date(number[6:14]) is not None):
         return False
     return id_check_char(number[:17]) == number[17] or uscc_check_char(number[:17]) != number[17]
 
@@ -324,26 +319,6 @@ def looks_like_person(number: str) -> bool:
 def as_published(number: str) -> str:
     """`3423011964****3224`: the listing's mask, which hides the month and day of birth."""
     return number if "*" in number else number[:-8] + "****" + number[-4:]
-
-
-def id_check_char(first17: str) -> str:
-    """GB 11643-1999, ISO 7064 MOD 11-2."""
-    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
-
-
-def uscc_check_char(first17: str) -> str:
-    """GB 32100-2015, mod 31."""
-    values = (_USCC_ALPHABET.index(c) for c in first17)
-    total = sum(v * w for v, w in zip(values, _USCC_WEIGHTS, strict=True))
-    return _USCC_ALPHABET[(31 - total % 31) % 31]
-
-
-def _plausible_date(yyyymmdd: str) -> bool:
-    try:
-        day = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
-    except ValueError:
-        return False
-    return 1800 <= day.year <= 2100  # the hub takes births from 1800 (RULES.md §9 example)
 
 
 def _identifier(value: Any, label: str) -> str:
@@ -400,19 +375,14 @@ def _case_code(row: Mapping[str, Any], fields: Fields) -> str:
 
 
 def _iso_date(value: Any, label: str) -> str | None:
-    if isinstance(value, datetime | date):
-        return _as_date(value).isoformat()
-    text = _folded(value).split(" ")[0].split("T")[0]
-    if not text:
-        return None
-    for form in _DATE_FORMS:
-        match = form.match(text)
-        if match:
-            try:
-                return date(*(int(part) for part in match.groups())).isoformat()
-            except ValueError:
-                break
-    raise SourceDataError(f"{label} {text!r} is not a date (e.g. 20190709)", field=label)
+    try:
+        day = parse_date(value)
+    except NotADate:
+        text = _folded(value)
+        raise SourceDataError(
+            f"{label} {text!r} is not a date (e.g. 20190709)", field=label
+        ) from None
+    return day.isoformat() if day else None
 
 
 def _as_date(value: date) -> date:

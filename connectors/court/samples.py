@@ -16,13 +16,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from connectors.court.mapping import (
-    DEFAULTER_FIELDS,
-    JUDGMENT_FIELDS,
-    as_published,
-    id_check_char,
-    uscc_check_char,
-)
+from connectors.court.mapping import DEFAULTER_FIELDS, JUDGMENT_FIELDS, as_published
+from vocabulary.identifiers import id_check_char, uscc_check_char
 
 DEFAULTER_HEADERS = tuple(aliases[0] for aliases in DEFAULTER_FIELDS.values())[:15]
 DEFAULTER_KEYS = tuple(DEFAULTER_FIELDS)[:15]  # the public API's keys, in the same order

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from connectors.base import Checkpoint, ConfigError, Row, Stream, option
+from connectors.base import Checkpoint, ConfigError, RosterEntry, Row, SourceRecord, Stream, option
 from connectors.discipline.mapping import COLUMNS, DATE_FIELDS, REQUIRED, header, map_decision
 from connectors.files import TabularFile, header_key, open_tabular, resumable_rows
 
@@ -52,7 +52,7 @@ class DisciplineConnector:
 
     def remap(
         self, stream: str, raw: Mapping[str, Any], today: date
-    ) -> Sequence[Mapping[str, Any]]:
+    ) -> Sequence[SourceRecord | RosterEntry]:
         return [map_decision(raw)]
 
     def read(

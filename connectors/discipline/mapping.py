@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from connectors.base import SourceDataError
+from connectors.base import SourceDataError, SourceRecord, source_record
 from connectors.files import header_key
 
 # Field → the headers that name it; the first is the one the export documents (README.md).
@@ -103,7 +103,7 @@ STATUSES = {
 } | {name: name for name in ("ACTIVE", "REVOKED", "CORRECTED")}
 
 
-def map_decision(raw: Mapping[str, Any]) -> dict[str, Any]:
+def map_decision(raw: Mapping[str, Any]) -> SourceRecord:
     """The record one exported row states; SourceDataError names the column it cannot read."""
     values = pick(raw)
     category = _category(values)
@@ -126,7 +126,7 @@ def map_decision(raw: Mapping[str, Any]) -> dict[str, Any]:
         "status": _status(values),
         "detail": _detail(values),
     }
-    return _without_empty(record)
+    return source_record(_without_empty(record))
 
 
 def severity(kind: str) -> str:
@@ -210,7 +210,7 @@ def _probation(text: str, values: dict[str, Any]) -> str:
     return PROBATION_KINDS[years]
 
 
-def _investigation(values: dict[str, Any]) -> dict[str, Any]:
+def _investigation(values: dict[str, Any]) -> SourceRecord:
     """An open 立案审查调查: no kind yet; it stops counting on 结案日期."""
     if values.get("kind") is not None:
         raise SourceDataError(
@@ -233,7 +233,7 @@ def _investigation(values: dict[str, Any]) -> dict[str, Any]:
         "status": _status(values),
         "detail": _detail(values),
     }
-    return _without_empty(record)
+    return source_record(_without_empty(record))
 
 
 def _subject_and_texts(values: dict[str, Any], ref: str) -> dict[str, Any]:

@@ -22,8 +22,10 @@ import httpx
 from connectors.base import (
     Checkpoint,
     ConfigError,
+    RosterEntry,
     Row,
     SourceDataError,
+    SourceRecord,
     Stream,
     TransientError,
     option,
@@ -160,7 +162,7 @@ class FinanceConnector:
 
     def remap(
         self, stream: str, raw: Mapping[str, Any], today: date
-    ) -> Sequence[Mapping[str, Any]]:
+    ) -> Sequence[SourceRecord | RosterEntry]:
         # Arrears depend on the day they are judged: a replay judges them today.
         return contract_records(raw, today)
 

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from connectors.base import SourceDataError
+from connectors.base import SourceDataError, SourceRecord, source_record
 from connectors.finance.arrears import Arrears, Contract, arrears, payment_due
 
 ARREARS_LEGAL_BASIS = "《保障中小企业款项支付条例》第九条、第十条"
@@ -47,14 +47,14 @@ def parse_contract(raw: Mapping[str, Any]) -> Contract:
     )
 
 
-def contract_records(raw: Mapping[str, Any], as_of: date) -> list[dict[str, Any]]:
+def contract_records(raw: Mapping[str, Any], as_of: date) -> list[SourceRecord]:
     """Every record the contract gives, arrears first; [] for a contract kept as agreed."""
     _purchaser(raw)  # a contract that names no purchaser is unreadable, records or not
     records = [arrears_record(raw, as_of), breach_record(raw)]
     return [record for record in records if record is not None]
 
 
-def arrears_record(raw: Mapping[str, Any], as_of: date) -> dict[str, Any] | None:
+def arrears_record(raw: Mapping[str, Any], as_of: date) -> SourceRecord | None:
     contract = parse_contract(raw)
     found = arrears(contract, as_of)
     if found is None:
@@ -76,7 +76,7 @@ def arrears_record(raw: Mapping[str, Any], as_of: date) -> dict[str, Any] | None
     if found.paid_on is not None:
         # Paid late is still a record: it happened. Its effect ends with the payment.
         record["effective_until"] = found.paid_on.isoformat()
-    return record
+    return source_record(record)
 
 
 def arrears_severity(found: Arrears) -> str:
@@ -85,7 +85,7 @@ def arrears_severity(found: Arrears) -> str:
     return "GENERAL"
 
 
-def breach_record(raw: Mapping[str, Any]) -> dict[str, Any] | None:
+def breach_record(raw: Mapping[str, Any]) -> SourceRecord | None:
     breach = raw.get("breach")
     if breach is None:
         return None
@@ -119,7 +119,7 @@ def breach_record(raw: Mapping[str, Any]) -> dict[str, Any] | None:
     }
     if _text(breach, "severity"):
         record["severity"] = _text(breach, "severity")
-    return record
+    return source_record(record)
 
 
 def watch_entry(raw: Mapping[str, Any], as_of: date) -> dict[str, Any] | None:
@@ -142,7 +142,7 @@ def watch_entry(raw: Mapping[str, Any], as_of: date) -> dict[str, Any] | None:
 
 def rejudge(
     entry: Mapping[str, Any], as_of: date
-) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+) -> tuple[SourceRecord | None, dict[str, Any] | None]:
     """(the record to send now, if it changed since; the entry to keep, None to drop it)."""
     raw = entry["item"]
     try:

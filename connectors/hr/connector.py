@@ -42,7 +42,17 @@ from sqlalchemy.exc import (
 from sqlalchemy.sql.expression import TableClause, bindparam
 from sqlalchemy.types import TypeEngine
 
-from connectors.base import Checkpoint, ConfigError, Row, Stream, TransientError, mapped, option
+from connectors.base import (
+    Checkpoint,
+    ConfigError,
+    RosterEntry,
+    Row,
+    SourceRecord,
+    Stream,
+    TransientError,
+    mapped,
+    option,
+)
 from connectors.files import TabularFile, encoding_label, header_key, open_tabular, resumable_rows
 from connectors.hr.mapping import ALIASES, COLUMNS, MAPPINGS, REQUIRED, key_field, label
 
@@ -116,7 +126,7 @@ class HrConnector:
 
     def remap(
         self, stream: str, raw: Mapping[str, Any], today: date
-    ) -> Sequence[Mapping[str, Any]]:
+    ) -> Sequence[SourceRecord | RosterEntry]:
         mapping = MAPPINGS.get(stream)
         if mapping is None:
             raise ConfigError(f"unknown stream {stream!r}; use one of {', '.join(STREAMS)}")

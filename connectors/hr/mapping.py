@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from connectors.base import SourceDataError
+from connectors.base import RosterEntry, SourceDataError, SourceRecord, source_record
 from connectors.files import header_key
 
 APPRAISALS = "appraisals"
@@ -137,7 +137,7 @@ def pick(raw: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def map_appraisal(raw: Mapping[str, Any]) -> dict[str, Any]:
+def map_appraisal(raw: Mapping[str, Any]) -> SourceRecord:
     values = pick(raw)
     ref = _required(values, APPRAISALS, "record_id")
     year = _year(values)
@@ -147,59 +147,65 @@ def map_appraisal(raw: Mapping[str, Any]) -> dict[str, Any]:
         if grade == "不定等次"
         else f"{year}年度考核被确定为{grade}等次。"
     )
-    return _without_empty(
-        {
-            "source_ref": ref,
-            "category": "APPRAISAL_RESULT",
-            # Only 不称职 weighs; the other grades are kept so that a year is known to be graded.
-            "severity": "GENERAL" if grade == "不称职" else "MINOR",
-            **_subject(values, APPRAISALS),
-            "decided_at": values.get("decided_at") or f"{year}-12-31",
-            "summary": summary,
-            "detail": _without_empty({"year": year, "grade": grade, **_employer(values)}),
-        }
+    return source_record(
+        _without_empty(
+            {
+                "source_ref": ref,
+                "category": "APPRAISAL_RESULT",
+                # Only 不称职 weighs; the others are kept so that a year is known to be graded.
+                "severity": "GENERAL" if grade == "不称职" else "MINOR",
+                **_subject(values, APPRAISALS),
+                "decided_at": values.get("decided_at") or f"{year}-12-31",
+                "summary": summary,
+                "detail": _without_empty({"year": year, "grade": grade, **_employer(values)}),
+            }
+        )
     )
 
 
-def map_exam_misconduct(raw: Mapping[str, Any]) -> dict[str, Any]:
+def map_exam_misconduct(raw: Mapping[str, Any]) -> SourceRecord:
     values = pick(raw)
     ref = _required(values, EXAM_MISCONDUCT, "decision_ref")
     kind = ban_kind(_required(values, EXAM_MISCONDUCT, "outcome"))
     detail = {"exam": values.get("exam"), "outcome": values.get("outcome")}
-    return _without_empty(
-        {
-            "source_ref": ref,
-            "category": "EXAM_MISCONDUCT",
-            "sanction_kind": kind,
-            "severity": "SERIOUS" if kind == "BAN_LIFE" else "GENERAL",
-            **_subject(values, EXAM_MISCONDUCT),
-            "decided_at": _required(values, EXAM_MISCONDUCT, "decided_at"),
-            "summary": values.get("behaviour") or values.get("outcome"),
-            "legal_basis": values.get("legal_basis"),
-            "detail": _without_empty(detail),
-        }
+    return source_record(
+        _without_empty(
+            {
+                "source_ref": ref,
+                "category": "EXAM_MISCONDUCT",
+                "sanction_kind": kind,
+                "severity": "SERIOUS" if kind == "BAN_LIFE" else "GENERAL",
+                **_subject(values, EXAM_MISCONDUCT),
+                "decided_at": _required(values, EXAM_MISCONDUCT, "decided_at"),
+                "summary": values.get("behaviour") or values.get("outcome"),
+                "legal_basis": values.get("legal_basis"),
+                "detail": _without_empty(detail),
+            }
+        )
     )
 
 
-def map_dismissal(raw: Mapping[str, Any]) -> dict[str, Any]:
+def map_dismissal(raw: Mapping[str, Any]) -> SourceRecord:
     values = pick(raw)
     ref = _required(values, DISMISSALS, "decision_ref")
     reason = values.get("reason")
-    return _without_empty(
-        {
-            "source_ref": ref,
-            "category": "DISMISSAL",
-            "severity": "GENERAL",
-            **_subject(values, DISMISSALS),
-            "decided_at": _required(values, DISMISSALS, "decided_at"),
-            "summary": f"因{reason}被予以辞退。" if reason else None,
-            "legal_basis": values.get("legal_basis"),
-            "detail": _without_empty({**_employer(values), "reason": reason}) or None,
-        }
+    return source_record(
+        _without_empty(
+            {
+                "source_ref": ref,
+                "category": "DISMISSAL",
+                "severity": "GENERAL",
+                **_subject(values, DISMISSALS),
+                "decided_at": _required(values, DISMISSALS, "decided_at"),
+                "summary": f"因{reason}被予以辞退。" if reason else None,
+                "legal_basis": values.get("legal_basis"),
+                "detail": _without_empty({**_employer(values), "reason": reason}) or None,
+            }
+        )
     )
 
 
-def map_roster(raw: Mapping[str, Any]) -> dict[str, Any]:
+def map_roster(raw: Mapping[str, Any]) -> RosterEntry:
     """Not a credit record: who works where, for the hub to register the person's employer."""
     values = pick(raw)
     return {
@@ -214,7 +220,7 @@ def map_roster(raw: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-MAPPINGS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
+MAPPINGS: dict[str, Callable[[Mapping[str, Any]], SourceRecord | RosterEntry]] = {
     APPRAISALS: map_appraisal,
     EXAM_MISCONDUCT: map_exam_misconduct,
     DISMISSALS: map_dismissal,

@@ -155,27 +155,22 @@ async def _upsert(
     pending: list[tuple[Row, Normalised]],
     result: ChunkResult,
 ) -> None:
-    # A file may repeat a row: the last occurrence is the source's latest word on it.
-    last: dict[str, int] = {}
-    for index, (_, item) in enumerate(pending):
-        last[item.draft.source_ref] = index
-    kept = [pending[i] for i in sorted(last.values())]
-    result.unchanged += len(pending) - len(kept)
-    if not kept:
+    if not pending:
         return
     submitted = await submit_records(
         context.session,
         context.pii,
         agency_id=context.agency_id,
-        drafts=[item.draft for _, item in kept],
+        drafts=[item.draft for _, item in pending],
         actor=f"ingest:{context.connector}",
         stream=context.stream,
     )
     result.inserted += submitted.inserted
     result.updated += submitted.updated
-    result.unchanged += submitted.unchanged
+    # A row a later one of the same file superseded changed nothing either.
+    result.unchanged += submitted.unchanged + submitted.superseded
     for error in submitted.rejected:
-        _quarantine(context, kept[error.index][0], error.field, error.reason, result)
+        _quarantine(context, pending[error.index][0], error.field, error.reason, result)
 
 
 def _quarantine(context: _Context, row: Row, field: str, reason: str, result: ChunkResult) -> None:

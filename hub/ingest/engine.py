@@ -6,20 +6,22 @@ from the committed cursor: the database ends exactly as after one clean run."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator, Mapping
+import logging
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from connectors.base import Checkpoint, ConnectorError, Row, Stream
+from connectors.base import Checkpoint, ConnectorError, Row, Stream, TransientError
 from hub.db.base import utcnow
 from hub.ingest.chunk import ChunkResult, apply_chunk
 from hub.ingest.models import IngestCursor, IngestRun
 from hub.subjects.pii import PiiCipher
 
 Progress = Callable[[int], None]
+log = logging.getLogger("hub.ingest")
 
 
 @dataclass
@@ -53,40 +55,53 @@ class Source:
     label: str  # file path or URL, for the run record (never credentials)
 
 
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often a run reads again from its last committed cursor when the source is
+    momentarily unavailable (TransientError): up to `attempts` times in a row, waiting
+    `first_wait` seconds, doubling, at most `max_wait`. Progress resets the count."""
+
+    attempts: int = 5
+    first_wait: float = 1.0
+    max_wait: float = 30.0
+
+    def wait(self, failures: int) -> float:
+        return min(self.max_wait, self.first_wait * 2 ** (failures - 1))
+
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
 async def run_ingest(
     sessions: async_sessionmaker[AsyncSession],
     pii: PiiCipher,
     source: Source,
     stream: Stream,
     progress: Progress | None = None,
+    retry: RetryPolicy = RetryPolicy(),
+    sleep: Sleep = asyncio.sleep,
 ) -> RunSummary:
+    """A ConfigError stops the run at once (the operator must fix something); a
+    TransientError is retried from the last committed cursor; a row the source cannot give
+    is quarantined by the connector's mapping and the run goes on."""
     summary = await _start_run(sessions, source, stream)
+    failures = 0
     try:
-        await asyncio.to_thread(source.connector.check, source.config)
-        state = await _cursor(sessions, source, stream)
-        rows = source.connector.read(source.config, stream, state)
         while True:
-            chunk, checkpoint = await asyncio.to_thread(_take_chunk, rows)
-            if not chunk and checkpoint is None:
+            read_before = summary.rows_read
+            try:
+                await _read_from_cursor(sessions, pii, source, stream, summary, progress)
                 break
-            async with sessions.begin() as session:
-                result = await apply_chunk(
-                    session,
-                    pii,
-                    source.agency_id,
-                    source.connector.name,
-                    stream.name,
-                    summary.run_id,
-                    chunk,
-                )
-                summary.add(result)
-                if checkpoint is not None:
-                    summary.notes.update(checkpoint.notes)
-                    await _save_cursor(session, source, stream, checkpoint.state)
-                await _record_progress(session, summary)
-            if progress:
-                progress(len(chunk))
+            except TransientError as exc:
+                failures = 1 if summary.rows_read > read_before else failures + 1
+                _log_for_operator(source, exc)
+                if failures > retry.attempts:
+                    raise
+                summary.notes["retries"] = str(int(summary.notes.get("retries", "0")) + 1)
+                await sleep(retry.wait(failures))
     except ConnectorError as exc:
+        if not isinstance(exc, TransientError):
+            _log_for_operator(source, exc)
         summary.status, summary.error = "FAILED", f"{type(exc).__name__}: {exc.message}"
     except Exception as exc:
         summary.status, summary.error = "FAILED", f"unexpected {type(exc).__name__}"
@@ -96,6 +111,49 @@ async def run_ingest(
         summary.status = "SUCCEEDED"
     await _finish(sessions, summary)
     return summary
+
+
+async def _read_from_cursor(
+    sessions: async_sessionmaker[AsyncSession],
+    pii: PiiCipher,
+    source: Source,
+    stream: Stream,
+    summary: RunSummary,
+    progress: Progress | None,
+) -> None:
+    """Reads the stream from its committed cursor, one transaction per chunk."""
+    await asyncio.to_thread(source.connector.check, source.config)
+    state = await _cursor(sessions, source, stream)
+    rows = source.connector.read(source.config, stream, state)
+    while True:
+        chunk, checkpoint = await asyncio.to_thread(_take_chunk, rows)
+        if not chunk and checkpoint is None:
+            return
+        async with sessions.begin() as session:
+            result = await apply_chunk(
+                session, pii, source.agency_id, source.connector.name, stream.name,
+                summary.run_id, chunk,
+            )  # fmt: skip
+            summary.add(result)
+            if checkpoint is not None:
+                summary.notes.update(checkpoint.notes)
+                await _save_cursor(session, source, stream, checkpoint.state)
+            await _record_progress(session, summary)
+        if progress:
+            progress(len(chunk))
+
+
+def _log_for_operator(source: Source, error: ConnectorError) -> None:
+    # operator_detail is what the connector kept for the operator (an OS error, an HTTP
+    # status); connectors never put a row's content there.
+    log.warning(
+        "connector %s (%s): %s: %s%s",
+        source.connector.name,
+        source.label,
+        type(error).__name__,
+        error.message,
+        f" [{error.operator_detail}]" if error.operator_detail else "",
+    )
 
 
 def _take_chunk(rows: Iterator[Row | Checkpoint]) -> tuple[list[Row], Checkpoint | None]:

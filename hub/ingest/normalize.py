@@ -6,23 +6,17 @@ ID numbers (as the courts publish them) are left for identity resolution (identi
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from hub.records.drafts import Problem, RecordDraft, SubjectDraft
 from hub.records.enums import LabelledEnum, RecordCategory, RecordStatus, SanctionKind, Severity
+from vocabulary.dates import EXAMPLES, NotADate
+from vocabulary.dates import parse_date as vocabulary_date
 
-_DATE_FORMS = (
-    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$"),
-    re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"),
-    re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日$"),
-    re.compile(r"^(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})$"),
-    re.compile(r"^(?P<y>\d{4})\.(?P<m>\d{1,2})\.(?P<d>\d{1,2})$"),
-)
 MASK = "*"
 
 
@@ -35,20 +29,11 @@ class Normalised:
 
 
 def parse_date(value: object, field: str) -> date | Problem:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = unicodedata.normalize("NFKC", str(value or "")).strip()
-    text = text.split(" ")[0].split("T")[0]  # "2019-07-09 00:00:00" from spreadsheets
-    for form in _DATE_FORMS:
-        match = form.match(text)
-        if match:
-            try:
-                return date(int(match["y"]), int(match["m"]), int(match["d"]))
-            except ValueError:
-                return Problem(field, f"impossible date {text!r}")
-    return Problem(field, f"not a date: {text!r} (use 2019-07-09, 20190709 or 2019年07月09日)")
+    try:
+        day = vocabulary_date(value)
+    except NotADate as exc:
+        return Problem(field, str(exc))
+    return day if day is not None else Problem(field, f"not a date: '' (use {EXAMPLES})")
 
 
 def parse_label(enum: type[LabelledEnum], value: object, field: str) -> Any:

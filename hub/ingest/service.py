@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connectors.base import Connector, Row, SourceDataError
+from connectors.base import Connector, Row, SourceDataError, stored_record
 from connectors.registry import CONNECTORS
 from hub.agencies.models import Agency
 from hub.db.base import utcnow
@@ -222,7 +222,7 @@ def _rows_again(
                     stream,
                     raw,
                     member.location,
-                    record=record,
+                    record=stored_record(record) if record else None,
                     problem=None if record else (member.field, member.reason),
                 )
             )

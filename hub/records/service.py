@@ -58,6 +58,8 @@ class SubmitResult:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    # Rows superseded by a later row naming the same sourceRef in the same submission.
+    superseded: int = 0
     rejected: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
 
@@ -228,22 +230,11 @@ def _validate_all(
     drafts: Sequence[RecordDraft], today: date, result: SubmitResult, jurisdiction: str | None
 ) -> list[tuple[int, ValidRecord]]:
     valid: list[tuple[int, ValidRecord]] = []
-    first_row_of: dict[str, int] = {}
     for index, draft in enumerate(drafts):
         outcome = validate_draft(draft, today=today)
         if isinstance(outcome, list):
             result.rejected.extend(_row_errors(index, outcome))
             continue
-        if outcome.source_ref in first_row_of:
-            result.rejected.append(
-                RowError(
-                    index,
-                    "sourceRef",
-                    f"duplicate of row {first_row_of[outcome.source_ref]} in this batch",
-                )
-            )
-            continue
-        first_row_of[outcome.source_ref] = index
         if not in_jurisdiction(jurisdiction, _region(outcome)):
             # Refused alike whether the hub knows the subject or not: the answer must not
             # tell a writer what exists outside its jurisdiction.
@@ -253,7 +244,31 @@ def _validate_all(
             continue
         result.warnings.extend(RowError(index, "subject", w) for w in outcome.warnings)
         valid.append((index, outcome))
-    return valid
+    return _last_of_each(valid, result)
+
+
+def _last_of_each(
+    valid: list[tuple[int, ValidRecord]], result: SubmitResult
+) -> list[tuple[int, ValidRecord]]:
+    """One policy for every path (push, files, APIs): a submission that names a sourceRef
+    twice means its last row — the source's latest word, as an export appended to over a day
+    is read — and each earlier row is reported as superseded, not applied."""
+    last = {record.source_ref: index for index, record in valid}
+    kept = []
+    for index, record in valid:
+        if last[record.source_ref] == index:
+            kept.append((index, record))
+            continue
+        result.superseded += 1
+        result.warnings.append(
+            RowError(
+                index,
+                "sourceRef",
+                f"superseded by row {last[record.source_ref]} of this submission, which names "
+                "the same sourceRef",
+            )
+        )
+    return kept
 
 
 def _region(record: ValidRecord) -> str:

@@ -1,27 +1,37 @@
-"""Validation of the two national identifiers (shared/RULES.md §9). Pure functions.
-
-- 统一社会信用代码 (USCC), GB 32100-2015: 18 characters, check character mod 31.
-- 居民身份证号码, GB 11643-1999: 18 characters, check by ISO 7064 MOD 11-2.
-"""
+"""Parsing the two national identifiers into the hub's values, with the hub's errors
+(shared/RULES.md §9). The alphabets, check characters and masks are vocabulary.identifiers,
+which the connectors share."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
 from hub import clock
 from hub.errors import InvalidIdentifier
+from vocabulary.identifiers import (
+    ID_SHAPE,
+    REGION_SHAPE,
+    USCC_ALPHABET,
+    USCC_SHAPE,
+    id_check_char,
+    mask_id_number,
+    mask_name,
+    uscc_check_char,
+)
 
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_VALUE = {ch: i for i, ch in enumerate(USCC_ALPHABET)}
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_USCC_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
-
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
-_REGION_SHAPE = re.compile(r"^\d{6}$")
+__all__ = [
+    "USCC_ALPHABET",
+    "IdNumber",
+    "Uscc",
+    "id_check_char",
+    "mask_id_number",
+    "mask_name",
+    "parse_id_number",
+    "parse_region_code",
+    "parse_uscc",
+    "uscc_check_char",
+]
 
 
 @dataclass(frozen=True)
@@ -53,23 +63,13 @@ class IdNumber:
         return mask_id_number(self.number)
 
 
-def uscc_check_char(first17: str) -> str:
-    total = sum(_USCC_VALUE[ch] * w for ch, w in zip(first17, _USCC_WEIGHTS, strict=True))
-    return USCC_ALPHABET[(31 - total % 31) % 31]
-
-
-def id_check_char(first17: str) -> str:
-    total = sum(int(ch) * w for ch, w in zip(first17, _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11]
-
-
 def parse_uscc(raw: str, *, field: str = "uscc") -> Uscc:
     code = (raw or "").strip().upper()
     if len(code) != 18:
         raise InvalidIdentifier(
             f"统一社会信用代码 must be 18 characters, got {len(code)}", field=field
         )
-    if not _USCC_SHAPE.match(code):
+    if not USCC_SHAPE.match(code):
         raise InvalidIdentifier(
             "统一社会信用代码 may use only digits and the letters "
             "ABCDEFGHJKLMNPQRTUWXY (no I, O, S, V, Z); characters 3-8 are the 行政区划码",
@@ -82,7 +82,7 @@ def parse_uscc(raw: str, *, field: str = "uscc") -> Uscc:
 
 def parse_id_number(raw: str, *, field: str = "idNumber", today: date | None = None) -> IdNumber:
     number = (raw or "").strip().upper()
-    if not _ID_SHAPE.match(number):
+    if not ID_SHAPE.match(number):
         raise InvalidIdentifier(
             "居民身份证号码 must be 17 digits followed by a digit or X", field=field
         )
@@ -107,19 +107,6 @@ def parse_id_number(raw: str, *, field: str = "idNumber", today: date | None = N
 
 def parse_region_code(raw: str, *, field: str = "regionCode") -> str:
     code = (raw or "").strip()
-    if not _REGION_SHAPE.match(code):
+    if not REGION_SHAPE.match(code):
         raise InvalidIdentifier("行政区划代码 must be 6 digits", field=field)
     return code
-
-
-def mask_id_number(number: str) -> str:
-    """`110101********123X`: area code and last four stay, birth date and sequence hidden."""
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
-
-
-def mask_name(name: str) -> str:
-    """`张*`, `欧***`: keep the first character (the surname, mostly), hide the rest."""
-    name = name.strip()
-    if len(name) <= 1:
-        return "*" * len(name)
-    return name[0] + "*" * (len(name) - 1)

@@ -15,11 +15,10 @@ from connectors.court.mapping import (
     DEFAULTER_REQUIRED,
     DEFAULTERS,
     defaulter_record,
-    id_check_char,
     judgment_record,
     looks_like_person,
-    uscc_check_char,
 )
+from vocabulary.identifiers import id_check_char, uscc_check_char
 
 PERSON_ID = "11010519491231002X"  # valid (RULES.md §9)
 MASKED_ID = "3423011964****3224"

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 from support import make_agency, make_id_number, make_uscc
 
-from connectors.base import Checkpoint, ConfigError, Row, Stream
-from hub.ingest.engine import Source, run_ingest
+from connectors.base import Checkpoint, ConfigError, Row, Stream, TransientError
+from hub.ingest.engine import RetryPolicy, Source, run_ingest
 from hub.ingest.models import IngestCursor, IngestRun, QuarantinedRow
 from hub.ingest.quarantine import unsealed
 from hub.ingest.service import open_quarantine, replay
@@ -28,6 +28,9 @@ class ListConfig:
     rows: tuple[Mapping[str, Any], ...]
     checkpoint_every: int = 3
     fail_after: int | None = None  # raise after yielding this many rows (a dying source)
+    # The first N reads fail with TransientError after `fail_after` rows (a share that went
+    # away for a moment), the later ones run through.
+    flaky_reads: int = 0
 
 
 @dataclass
@@ -54,7 +57,10 @@ class ListConnector:
         offset = int(state.get("offset", 0)) if state.get("list") == identity else 0
         for number, record in enumerate(config.rows[offset:], start=offset + 1):
             if config.fail_after is not None and number > config.fail_after:
-                raise RuntimeError("the source died")
+                if len(self.reads) <= config.flaky_reads:
+                    raise TransientError("the share went away", operator_detail="ENOENT")
+                if not config.flaky_reads:
+                    raise RuntimeError("the source died")
             yield Row(stream.name, dict(record), f"list:{number}", record=record)
             if number % config.checkpoint_every == 0:
                 yield Checkpoint(
@@ -291,3 +297,57 @@ async def test_a_nine_character_organization_code_finds_the_body(db, pii):
     }
     summary = await ingest(db, pii, agency_id, ListConfig((named, by_code), checkpoint_every=1))
     assert (summary.inserted, summary.quarantined) == (2, 0)
+
+
+# --- the runner acts on the kinds of error a connector raises --------------------------------
+
+
+class Waits:
+    """Records the waits instead of sleeping them (the test stays fast; the policy is real)."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.seconds.append(seconds)
+
+
+async def test_a_transient_failure_is_read_again_from_the_committed_cursor(db, pii, caplog):
+    agency_id = await agency(db)
+    rows = tuple(sanction(i) for i in range(7))
+    connector, waits = ListConnector(), Waits()
+    flaky = ListConfig(rows, fail_after=4, flaky_reads=2)
+    source = Source(connector, flaky, agency_id, "test-list")
+    policy = RetryPolicy(attempts=3, first_wait=0.5)
+    summary = await run_ingest(db.sessions, pii, source, STREAM, retry=policy, sleep=waits)
+    assert (summary.status, summary.inserted, summary.notes["retries"]) == ("SUCCEEDED", 7, "2")
+    # Rows 1–3 were committed with their cursor; each retry read from offset 3.
+    assert [read.get("offset", 0) for read in connector.reads] == [0, 3, 3]
+    # The first failure came after progress (count 1), the second without (count 2).
+    assert waits.seconds == [0.5, 1.0]
+    assert "ENOENT" in caplog.text and "TransientError" in caplog.text
+    clean = await snapshot(db)
+    assert ("events", 7) in clean and ("quarantined", 0) in clean
+
+
+async def test_a_source_that_stays_away_fails_the_run_after_the_retries(db, pii):
+    agency_id = await agency(db)
+    rows = tuple(sanction(i) for i in range(7))
+    waits = Waits()
+    always = ListConfig(rows, fail_after=4, flaky_reads=99)
+    source = Source(ListConnector(), always, agency_id, "test-list")
+    summary = await run_ingest(
+        db.sessions, pii, source, STREAM, retry=RetryPolicy(attempts=2), sleep=waits
+    )
+    assert summary.status == "FAILED"
+    assert summary.error == "TransientError: the share went away"
+    assert len(waits.seconds) == 2 and summary.inserted == 3
+
+
+async def test_a_config_error_stops_the_run_without_retrying(db, pii):
+    agency_id = await agency(db)
+    connector, waits = ListConnector(), Waits()
+    source = Source(connector, ListConfig(()), agency_id, "test-list")
+    summary = await run_ingest(db.sessions, pii, source, STREAM, sleep=waits)
+    assert (summary.status, summary.error) == ("FAILED", "ConfigError: nothing to read")
+    assert waits.seconds == [] and connector.reads == []

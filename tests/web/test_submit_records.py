@@ -58,10 +58,20 @@ async def test_each_bad_row_is_rejected_with_its_index_field_and_reason(http, db
         (2, "sanctionKind"),
         (3, "decidedAt"),
         (4, "subject.name"),
-        (5, "sourceRef"),
         (6, "sanctionKind"),
     }
     assert all(r["reason"] for r in result["rejected"])
+    # Row 5 repeats row 0's sourceRef: the last row is applied, the earlier one superseded.
+    assert [(w["index"], w["field"]) for w in result["warnings"]] == [(0, "sourceRef")]
+    assert "superseded by row 5" in result["warnings"][0]["reason"]
+
+
+async def test_the_last_row_naming_a_source_ref_is_the_one_applied(http, db):
+    result = await submit(http, db, [sanction(summary="初稿"), sanction(summary="定稿")])
+    assert (result["inserted"], result["accepted"]) == (1, 1)
+    async with db.sessions() as session:
+        [record] = (await session.scalars(select(CreditRecord))).all()
+        assert (record.summary, record.version) == ("定稿", 1)
 
 
 async def test_resubmitting_the_same_row_changes_nothing(http, db):

@@ -145,6 +145,9 @@ def option(
 
 class Connector(Protocol, Generic[Config]):
     name: str
+    # The family of agencies whose systems it reads (COURT, DISCIPLINE, HR, FINANCE): the hub
+    # refuses to run it for an agency of another family unless the operator overrides.
+    family: str
 
     def spec(self) -> type[Config]:
         """A frozen dataclass; each field's metadata is an `option(...)`."""

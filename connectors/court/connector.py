@@ -87,6 +87,7 @@ STREAMS: dict[str, _StreamKind] = {
 
 class CourtConnector:
     name = "court"
+    family = "COURT"  # the agencies whose systems this reads (AgencyFamily)
 
     def spec(self) -> type[Config]:
         return Config

@@ -37,6 +37,7 @@ class Config:
 
 class DisciplineConnector:
     name = "discipline"
+    family = "DISCIPLINE"  # the agencies whose systems this reads (AgencyFamily)
 
     def spec(self) -> type[Config]:
         return Config

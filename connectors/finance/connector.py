@@ -147,6 +147,7 @@ class ContractApi:
 
 class FinanceConnector:
     name = "finance"
+    family = "FINANCE"  # the agencies whose systems this reads (AgencyFamily)
 
     def spec(self) -> type[Config]:
         return Config

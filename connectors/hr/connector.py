@@ -107,6 +107,7 @@ class HrConnector:
     """One class for both transports: a config names `url` + `table` or `path`."""
 
     name = "hr"
+    family = "HR"  # the agencies whose systems this reads (AgencyFamily)
 
     def spec(self) -> type[Config]:
         return Config

@@ -13,6 +13,7 @@ from hub.errors import InvalidInput
 from hub.ingest.service import (
     ReplayResult,
     clear_rows,
+    fingerprint_rows,
     open_quarantine,
     quarantine_listing,
     replay,
@@ -65,13 +66,18 @@ def quarantine_list(run_id: int | None, limit: int) -> None:
 
 @quarantine.command("seal")
 def quarantine_seal() -> None:
-    """Encrypt the rows quarantined before revision 0005, which hold them in clear."""
+    """Once after upgrading: encrypt the rows quarantined before revision 0005 (they hold
+    their content in clear), and fingerprint those from before 0006, closing the duplicates
+    that earlier re-runs of one file left (kept as resolved, never deleted)."""
 
-    async def work(runtime: Runtime) -> int:
+    async def work(runtime: Runtime) -> tuple[int, int]:
         async with runtime.transaction(cli().caller) as session:
-            return await seal_clear_rows(session, runtime.pii)
+            sealed = await seal_clear_rows(session, runtime.pii)
+            return sealed, await fingerprint_rows(session, runtime.pii)
 
-    console.print(f"{run(work)} quarantined row(s) encrypted; none is left in clear")
+    sealed, duplicates = run(work)
+    console.print(f"{sealed} quarantined row(s) encrypted; none is left in clear")
+    console.print(f"{duplicates} duplicate row(s) closed")
 
 
 @quarantine.command("replay")

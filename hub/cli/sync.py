@@ -71,22 +71,31 @@ def _command(connector: Connector[Any]) -> click.Command:
     spec = connector.spec()
     hints = typing.get_type_hints(spec)
 
-    def callback(agency_uscc: str, **values: Any) -> None:
+    def callback(agency_uscc: str, allow_family_mismatch: bool, **values: Any) -> None:
         try:
             config = _config(connector, values)
         except (TypeError, ConfigError) as exc:
             raise click.UsageError(str(exc)) from exc
-        _report(run(lambda runtime: _sync(runtime, connector, config, agency_uscc)))
+        summaries = run(
+            lambda runtime: _sync(runtime, connector, config, agency_uscc, allow_family_mismatch)
+        )
+        _report(summaries)
 
     agency = click.Option(
         ["--agency", "agency_uscc"],
         required=True,
         help="USCC of the agency whose records these are.",
     )
+    override = click.Option(
+        ["--allow-family-mismatch"],
+        is_flag=True,
+        help=f"Run it although the agency is not of the {connector.family} family (recorded "
+        "on the run).",
+    )
     return click.Command(
         connector.name,
         callback=callback,
-        params=[agency, *(_option(f, hints) for f in dataclasses.fields(spec))],
+        params=[agency, override, *(_option(f, hints) for f in dataclasses.fields(spec))],
         help=(type(connector).__doc__ or (spec.__doc__ or "")).strip() or None,
         short_help=f"Run the {connector.name} connector.",
     )
@@ -97,7 +106,7 @@ for _connector in CONNECTORS.values():
 
 
 async def _sync(
-    runtime: Runtime, connector: Connector[Any], config: Any, agency_uscc: str
+    runtime: Runtime, connector: Connector[Any], config: Any, agency_uscc: str, override: bool
 ) -> list[RunSummary]:
     async with runtime.sessions() as session:
         agency_id = (await agency_by_uscc(session, agency_uscc, field="--agency")).id
@@ -112,7 +121,14 @@ async def _sync(
                 progress.advance(task, rows)
 
             summaries.append(
-                await run_ingest(runtime.sessions, runtime.pii, source, stream, advance)
+                await run_ingest(
+                    runtime.sessions,
+                    runtime.pii,
+                    source,
+                    stream,
+                    advance,
+                    allow_family_mismatch=override,
+                )
             )
     return summaries
 

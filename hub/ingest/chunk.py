@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +19,7 @@ from hub.ingest.identity import (
 )
 from hub.ingest.models import QuarantinedRow
 from hub.ingest.normalize import Normalised, normalise
-from hub.ingest.quarantine import content_of, sealed
+from hub.ingest.quarantine import content_of, fingerprint, sealed
 from hub.ingest.roster import RosterEntry, apply_roster, roster_entry
 from hub.records.drafts import Problem
 from hub.records.service import submit_records
@@ -44,6 +44,8 @@ class _Context:
     agency_id: int
     connector: str
     stream: str
+    # Rows to quarantine, stored together at the end of the chunk (see _hold).
+    held: list[QuarantinedRow] = field(default_factory=list)
 
 
 async def apply_chunk(
@@ -82,6 +84,7 @@ async def apply_chunk(
         result.unchanged += counts.unchanged
     pending = await _resolve_identities(context, pending, result)
     await _upsert(context, pending, result)
+    await _hold(context)
     await session.flush()
     return result
 
@@ -174,7 +177,8 @@ async def _upsert(
 
 
 def _quarantine(context: _Context, row: Row, field: str, reason: str, result: ChunkResult) -> None:
-    context.session.add(
+    content = content_of(row.raw, row.record)
+    context.held.append(
         QuarantinedRow(
             run_id=context.run_id,
             agency_id=context.agency_id,
@@ -183,7 +187,30 @@ def _quarantine(context: _Context, row: Row, field: str, reason: str, result: Ch
             location=row.location,
             field=field,
             reason=reason,
-            **sealed(context.pii, content_of(row.raw, row.record)),
+            fingerprint=fingerprint(context.pii, row.location, content),
+            **sealed(context.pii, content),
         )
     )
     result.quarantined += 1
+
+
+async def _hold(context: _Context) -> None:
+    """Stores the chunk's quarantined rows, except those already open in the quarantine:
+    reading the same file again does not put the same bad rows there twice."""
+    if not context.held:
+        return
+    q = QuarantinedRow
+    wanted = {row.fingerprint for row in context.held}
+    already = set(
+        await context.session.scalars(
+            select(q.fingerprint).where(
+                q.agency_id == context.agency_id,
+                q.connector == context.connector,
+                q.stream == context.stream,
+                q.resolved_at.is_(None),
+                q.fingerprint.in_(wanted),
+            )
+        )
+    )
+    fresh = {row.fingerprint: row for row in context.held if row.fingerprint not in already}
+    context.session.add_all(fresh.values())

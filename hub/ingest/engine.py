@@ -15,7 +15,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.base import Checkpoint, ConnectorError, Row, Stream, TransientError
+from hub.agencies.models import Agency
 from hub.db.base import utcnow
+from hub.errors import InvalidInput, NotFound
 from hub.ingest.chunk import ChunkResult, apply_chunk
 from hub.ingest.models import IngestCursor, IngestRun
 from hub.subjects.pii import PiiCipher
@@ -80,11 +82,18 @@ async def run_ingest(
     progress: Progress | None = None,
     retry: RetryPolicy = RetryPolicy(),
     sleep: Sleep = asyncio.sleep,
+    *,
+    allow_family_mismatch: bool = False,
 ) -> RunSummary:
     """A ConfigError stops the run at once (the operator must fix something); a
     TransientError is retried from the last committed cursor; a row the source cannot give
-    is quarantined by the connector's mapping and the run goes on."""
+    is quarantined by the connector's mapping and the run goes on. A connector feeds only
+    agencies of its family (court listings come from a court) unless `allow_family_mismatch`,
+    which the run records."""
+    override = await _family_check(sessions, source, allow_family_mismatch)
     summary = await _start_run(sessions, source, stream)
+    if override:
+        summary.notes["family_override"] = override
     failures = 0
     try:
         while True:
@@ -141,6 +150,31 @@ async def _read_from_cursor(
             await _record_progress(session, summary)
         if progress:
             progress(len(chunk))
+
+
+async def _family_check(
+    sessions: async_sessionmaker[AsyncSession], source: Source, allowed: bool
+) -> str | None:
+    """None when the agency is of the connector's family; the note to record when the
+    operator overrode a mismatch; otherwise refused, naming both."""
+    family = getattr(source.connector, "family", None)
+    async with sessions() as session:
+        agency = await session.get(Agency, source.agency_id)
+    if agency is None:
+        raise NotFound(f"no agency with id {source.agency_id}", field="agency")
+    if family is None or agency.family.value == family:
+        return None
+    what = (
+        f"the {source.connector.name} connector reads {family} systems, and "
+        f"{agency.name} ({agency.uscc}) is registered as {agency.family.value}"
+    )
+    if not allowed:
+        raise InvalidInput(
+            f"{what}: run it for an agency of that family, or override with "
+            "--allow-family-mismatch (recorded on the run)",
+            field="agency",
+        )
+    return f"{what}; run by operator override"
 
 
 def _log_for_operator(source: Source, error: ConnectorError) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db.base import Base, UtcDateTime, utcnow
@@ -48,7 +48,20 @@ class QuarantinedRow(Base):
     may name a person, so it is kept encrypted; read it through `hub.ingest.quarantine`."""
 
     __tablename__ = "quarantined_rows"
-    __table_args__ = (Index("ix_quarantined_rows_open", "resolved_at", "connector"),)
+    __table_args__ = (
+        Index("ix_quarantined_rows_open", "resolved_at", "connector"),
+        # Reading the same file again does not quarantine the same rows again.
+        Index(
+            "uq_quarantined_rows_open_fingerprint",
+            "agency_id",
+            "connector",
+            "stream",
+            "fingerprint",
+            unique=True,
+            postgresql_where=text("resolved_at IS NULL AND fingerprint IS NOT NULL"),
+            sqlite_where=text("resolved_at IS NULL AND fingerprint IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("ingest_runs.id"), index=True)
@@ -69,6 +82,8 @@ class QuarantinedRow(Base):
     clear_record: Mapped[dict[str, Any] | None] = mapped_column(
         "record", JSON(none_as_null=True), nullable=True
     )
+    # A keyed hash of where the row came from and what it held (hub.ingest.quarantine).
+    fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
     field: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

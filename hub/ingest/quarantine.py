@@ -28,6 +28,17 @@ def content_of(raw: Mapping[str, Any], record: Mapping[str, Any] | None) -> Cont
     return Content(_jsonable(raw), _jsonable(record) if record is not None else None)
 
 
+def fingerprint(pii: PiiCipher, location: str, content: Content) -> str:
+    """Where a row came from and what it held, as a keyed hash: two readings of one file give
+    the same fingerprint, and the hash reveals nothing of the row (the key is the PII key)."""
+    canonical = json.dumps(
+        {"at": location, "raw": content.raw, "record": content.record},
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+    return pii.lookup_hash(canonical, purpose="quarantine")
+
+
 def sealed(pii: PiiCipher, content: Content) -> dict[str, Any]:
     """The columns of a quarantined row that store `content`, by attribute name."""
     text = json.dumps({"raw": content.raw, "record": content.record}, ensure_ascii=False)

@@ -17,7 +17,7 @@ from hub.agencies.models import Agency
 from hub.db.base import utcnow
 from hub.ingest.chunk import ChunkResult, apply_chunk
 from hub.ingest.models import IngestCursor, IngestRun, QuarantinedRow
-from hub.ingest.quarantine import Content, sealed, unsealed
+from hub.ingest.quarantine import Content, fingerprint, sealed, unsealed
 from hub.subjects.pii import PiiCipher
 
 
@@ -95,6 +95,38 @@ async def seal_clear_rows(session: AsyncSession, pii: PiiCipher, batch: int = 50
         await session.execute(update(QuarantinedRow), values)
         done += len(values)
     return done
+
+
+async def fingerprint_rows(session: AsyncSession, pii: PiiCipher, batch: int = 500) -> int:
+    """Gives the rows quarantined before revision 0006 their fingerprint; an open row that
+    repeats an older open one is closed as its duplicate (kept, never deleted). Returns how
+    many duplicates were closed. Run after `seal_clear_rows` (it reads the encrypted rows)."""
+    q = QuarantinedRow
+    closed = 0
+    query = select(q).where(q.fingerprint.is_(None), q.payload.is_not(None)).order_by(q.id)
+    while rows := list(await session.scalars(query.limit(batch))):
+        for row in rows:
+            print_ = fingerprint(pii, row.location, unsealed(pii, row))
+            if row.resolved_at is None and await _open_twin(session, row, print_) is not None:
+                row.resolved_at, row.resolution = utcnow(), "duplicate"
+                closed += 1
+            row.fingerprint = print_
+            await session.flush()
+    return closed
+
+
+async def _open_twin(session: AsyncSession, row: QuarantinedRow, print_: str) -> int | None:
+    q = QuarantinedRow
+    return await session.scalar(
+        select(q.id).where(
+            q.id != row.id,
+            q.agency_id == row.agency_id,
+            q.connector == row.connector,
+            q.stream == row.stream,
+            q.fingerprint == print_,
+            q.resolved_at.is_(None),
+        )
+    )
 
 
 def _open(run_id: int | None) -> list[ColumnElement[bool]]:
@@ -190,13 +222,15 @@ async def replay(
             notes={},
         )
         session.add(run)
+        now = utcnow()
+        # Closed first: a row that fails again is quarantined anew, which the open original
+        # (the same row, the same fingerprint) would otherwise stand in for.
+        for member in members:
+            member.resolved_at, member.resolution = now, "replayed"
         await session.flush()
         fresh = _rows_again(pii, members, stream, CONNECTORS.get(connector), today)
         chunk = await apply_chunk(session, pii, agency_id, connector, stream, run.id, fresh)
         _close_run(run, chunk)
-        now = utcnow()
-        for member in members:
-            member.resolved_at, member.resolution = now, "replayed"
         results.append(
             ReplayResult(run.id, len(members), len(fresh) - chunk.quarantined, chunk.quarantined)
         )

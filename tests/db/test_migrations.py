@@ -10,6 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 from support import create_postgres_database, drop_postgres_database
 
 from hub.db.engine import create_engine
@@ -68,7 +69,7 @@ async def test_downgrade_to_base_and_upgrade_again(empty_database_url):
     assert set(Base.metadata.tables) <= await table_names(empty_database_url)
 
 
-# -- 0005: quarantined rows encrypted ----------------------------------------------------------
+# -- 0005: quarantined rows encrypted; 0006: fingerprinted ------------------------------------
 
 RAW = {"被执行人姓名/名称": "张三", "身份证号码/组织机构代码": "110101199003071234"}
 
@@ -128,6 +129,26 @@ async def test_a_downgrade_refuses_to_lose_encrypted_rows(empty_database_url):
     await upgrade_async(url)
     await a_run(url)
     await execute(url, QUARANTINE.format(columns="payload", values=":payload"), payload=b"\x00")
+    await downgrade_async(url, "0005")
     with pytest.raises(RuntimeError, match="1 quarantined row"):
         await downgrade_async(url, "0004")
-    assert await schema_drift(url) == []  # still at 0005, untouched
+    [(version,)] = await execute(url, "SELECT version_num FROM alembic_version")
+    assert version == "0005"  # the refused step changed nothing
+    [(payload,)] = await execute(url, "SELECT payload FROM quarantined_rows")
+    assert bytes(payload) == b"\x00"
+    await upgrade_async(url)
+    assert await schema_drift(url) == []
+
+
+async def test_an_open_fingerprint_is_unique_and_a_resolved_one_is_not(empty_database_url):
+    url = empty_database_url
+    await upgrade_async(url)
+    await a_run(url)
+    row = QUARANTINE.format(columns="payload, fingerprint", values=":payload, 'f1'")
+    await execute(url, row, payload=b"\x01")
+    await execute(url, "UPDATE quarantined_rows SET resolved_at = CURRENT_TIMESTAMP")
+    await execute(url, row, payload=b"\x02")  # the earlier copy is resolved: allowed
+    with pytest.raises(IntegrityError):
+        await execute(url, row, payload=b"\x03")
+    await downgrade_async(url, "0005")
+    assert len(await execute(url, "SELECT id FROM quarantined_rows")) == 2

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from support import make_agency, make_id_number, run_cli
 
 from hub.agencies.models import AgencyFamily
-from hub.ingest.models import QuarantinedRow
+from hub.ingest.models import IngestRun, QuarantinedRow
 from hub.records.models import CreditRecord
 
 HEADER = [
@@ -82,7 +82,7 @@ async def test_sync_a_workbook_then_see_status_and_quarantine(db, env, tmp_path)
 
 async def test_a_file_that_is_not_a_workbook_fails_the_run_and_changes_nothing(db, env, tmp_path):
     async with db.sessions.begin() as session:
-        monitor = await make_agency(session, seed=98)
+        monitor = await make_agency(session, seed=98, family=AgencyFamily.DISCIPLINE)
     fake = tmp_path / "decisions.xlsx"
     fake.write_text("决定文号,被处分人姓名\n", encoding="utf-8")
     result = await run_cli(env, "sync", "discipline", "--agency", monitor.uscc, "--file", fake)
@@ -98,3 +98,28 @@ async def test_an_unknown_agency_is_refused_before_anything_is_read(db, env, tmp
         env, "sync", "discipline", "--agency", "11361200MB0000000L", "--file", path
     )
     assert result.exit_code != 0 and "hub agencies add" in result.output
+
+
+async def test_a_connector_feeds_only_agencies_of_its_family(db, env, tmp_path):
+    # `hub sync court --agency <组织部>` would put court listings under the wrong agency.
+    async with db.sessions.begin() as session:
+        organisation = await make_agency(
+            session, name="江州市委组织部", seed=97, family=AgencyFamily.HR
+        )
+    path = tmp_path / "listing.csv"
+    path.write_text("被执行人姓名/名称,身份证号码/组织机构代码,案号\n", encoding="utf-8")
+    refused = await run_cli(env, "sync", "court", "--agency", organisation.uscc, "--file", path)
+    assert refused.exit_code == 1
+    assert "court connector reads COURT" in refused.output
+    assert "江州市委组织部" in refused.output and "registered as HR" in refused.output
+    async with db.sessions() as session:
+        assert (await session.scalars(select(IngestRun))).all() == []  # no run was started
+
+    forced = await run_cli(
+        env, "sync", "court", "--agency", organisation.uscc, "--file", path,
+        "--allow-family-mismatch",
+    )  # fmt: skip
+    assert "family_override" in forced.output, forced.output
+    async with db.sessions() as session:
+        [run] = (await session.scalars(select(IngestRun))).all()
+    assert "operator override" in run.notes["family_override"]

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from support import make_agency, make_id_number
 
 from connectors.court.samples import write_defaulters
+from hub.agencies.models import AgencyFamily
 from hub.ingest.models import IngestCursor, IngestRun, QuarantinedRow
 from hub.records.models import CreditRecord, RecordEvent
 from hub.subjects.models import Organization, Person
@@ -133,7 +134,9 @@ async def wipe(db) -> None:
 
 async def test_killing_the_sync_at_any_point_and_rerunning_equals_one_clean_run(db, env, tmp_path):
     async with db.sessions.begin() as session:
-        court = await make_agency(session, name="江州市中级人民法院", seed=95)
+        court = await make_agency(
+            session, name="江州市中级人民法院", seed=95, family=AgencyFamily.COURT
+        )
     persons = [
         (f"测试人{i}", make_id_number(seq=100 + i % 800, region="361203")) for i in range(800)
     ]

@@ -67,8 +67,9 @@ async def stored_rows(db) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-async def quarantined(db, env, tmp_path) -> None:
-    """`hub sync court` of a listing whose three rows are all quarantined."""
+async def quarantined(db, env, tmp_path) -> tuple[str, Any]:
+    """`hub sync court` of a listing whose three rows are all quarantined; the agency's USCC
+    and the file, to read it again."""
     async with db.sessions.begin() as session:
         court = await make_agency(
             session, name="江州市中级人民法院", seed=86, family=AgencyFamily.COURT
@@ -82,6 +83,24 @@ async def quarantined(db, env, tmp_path) -> None:
         writer.writerow(defaulter(3, G_ID, G, published="2025年13月01日"))
     synced = await run_cli(env, "sync", "court", "--agency", court.uscc, "--file", path)
     assert synced.exit_code == 0 and "SUCCEEDED" in synced.output, synced.output
+    return court.uscc, path
+
+
+async def test_reading_the_same_file_again_does_not_quarantine_its_rows_again(db, env, quarantined):
+    uscc, path = quarantined
+    for _ in range(3):
+        again = await run_cli(env, "sync", "court", "--agency", uscc, "--file", path)
+        assert again.exit_code == 0, again.output
+    assert len(await stored_rows(db)) == 3
+    assert "3 open row(s)" in (await run_cli(env, "quarantine", "list")).output
+
+
+async def test_a_replay_that_fails_again_leaves_one_open_row(db, env, quarantined):
+    replayed = await run_cli(env, "quarantine", "replay", "--run", 1)
+    assert "0 accepted, 3 still quarantined" in replayed.output, replayed.output
+    rows = await stored_rows(db)
+    assert (len(rows), sum(row["resolved_at"] is None for row in rows)) == (6, 3)
+    assert "3 open row(s)" in (await run_cli(env, "quarantine", "list")).output
 
 
 async def test_no_column_of_a_quarantined_row_holds_an_id_number_or_a_name(db, quarantined):
@@ -187,6 +206,8 @@ async def test_rows_left_in_clear_are_named_until_the_seal_command_encrypts_them
 
     sealed = await run_cli(env, "quarantine", "seal")
     assert sealed.exit_code == 0 and "2 quarantined row(s) encrypted" in sealed.output
+    # The two are one row quarantined twice, one of them resolved since: nothing to close.
+    assert "0 duplicate row(s) closed" in sealed.output
     rows = await stored_rows(db)
     assert [who for row in rows for value in row.values() for who in in_clear(value)] == []
     assert all(row["payload"] is not None for row in rows)
@@ -205,3 +226,17 @@ async def test_sealing_keeps_what_a_replay_needs(db, pii):
     async with db.sessions() as session:
         held = (await session.scalars(select(QuarantinedRow))).all()
     assert [unsealed(pii, row) for row in held] == [Content(LEGACY_RAW, LEGACY_RECORD)] * 2
+
+
+async def test_sealing_closes_the_duplicates_earlier_reruns_left_open(db, pii, env):
+    # Before revision 0006 a re-run quarantined the same row again: two open copies.
+    await legacy_rows(db)
+    async with db.sessions.begin() as session:
+        await session.execute(text("UPDATE quarantined_rows SET resolved_at = NULL"))
+    sealed = await run_cli(env, "quarantine", "seal")
+    assert "1 duplicate row(s) closed" in sealed.output, sealed.output
+    rows = await stored_rows(db)
+    assert len(rows) == 2  # kept, not deleted
+    assert [row["resolution"] for row in rows] == [None, "duplicate"]
+    assert len({row["fingerprint"] for row in rows}) == 1
+    assert "1 open row(s)" in (await run_cli(env, "quarantine", "list")).output

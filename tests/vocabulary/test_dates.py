@@ -37,7 +37,11 @@ def test_an_empty_value_is_no_date_rather_than_an_error(empty):
 
 @pytest.mark.parametrize(
     ("text", "words"),
-    [("2025-02-30", "impossible date"), ("2019年13月01日", "impossible date"), ("明年", "not a date")],
+    [
+        ("2025-02-30", "impossible date"),
+        ("2019年13月01日", "impossible date"),
+        ("明年", "not a date"),
+    ],
 )
 def test_a_wrong_date_says_what_is_wrong(text, words):
     with pytest.raises(NotADate) as raised:

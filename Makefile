@@ -9,15 +9,20 @@ HOST   ?= 127.0.0.1
 
 .PHONY: run test lint bench setup clean
 
+# `make run` needs only what the hub runs on; `make test` adds the test and lint tools.
 $(BIN)/hub: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(BIN)/hub
 
-setup: $(BIN)/hub
+$(BIN)/pytest: pyproject.toml $(BIN)/hub
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(BIN)/pytest
 
-run: setup
+setup: $(BIN)/pytest
+
+run: $(BIN)/hub
 	$(BIN)/hub db upgrade
 	$(BIN)/hub demo --credentials demo-client.json
 	$(BIN)/hub serve --host $(HOST) --port $(PORT)

@@ -1,14 +1,24 @@
 """Domain errors. They know nothing of HTTP or GraphQL; the transport maps `code` to
-`extensions.code` and `field` to `extensions.field`."""
+`extensions.code` and `field` to `extensions.field`.
+
+One language per audience: `message` is for API clients and operators (English); `zh`, where
+an error reaches HR officers (a screening workbook, the console, a report), says the same in
+Chinese. Codes stay English for machines."""
 
 
 class HubError(Exception):
     code = "BAD_REQUEST"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, zh: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.zh = zh
+
+    @property
+    def for_officers(self) -> str:
+        """The message as an HR officer reads it: Chinese where the error has it."""
+        return self.zh or self.message
 
 
 class InvalidInput(HubError):

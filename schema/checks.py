@@ -115,6 +115,10 @@ class CheckResult:
     ruleset_version: str
     checked_at: datetime
     subject: Subject | None
+    subject_known: bool = strawberry.field(
+        description="The hub has this subject on file. False: it holds nothing about it, and a "
+        "CLEAR means only that (未在本平台登记); check the identifier."
+    )
     warnings: list[str]
     coverage: list[SourceCoverage]
     appraisal: AppraisalResult | None = strawberry.field(
@@ -186,6 +190,7 @@ def to_result(outcome: service.CheckOutcome) -> CheckResult:
         ruleset_version=check.ruleset_version,
         checked_at=check.checked_at,
         subject=subject,
+        subject_known=outcome.subject_known,
         warnings=list(outcome.warnings),
         coverage=[SourceCoverage(family=f, last_sync_at=at) for f, at in outcome.coverage.items()],
         appraisal=appraisal_result(outcome.evaluation.appraisal),

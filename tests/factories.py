@@ -14,7 +14,7 @@ from hub.agencies.models import AgencyFamily
 SUBMIT = """mutation($r: [RecordInput!]!) { submitRecords(records: $r) {
   accepted inserted updated unchanged rejected { index field reason } warnings { index field reason } } }"""
 CHECK = """query($i: CheckInput!) { check(input: $i) {
-  id purpose reference asOf verdict rulesetVersion checkedAt warnings reportToken
+  id purpose reference asOf verdict rulesetVersion checkedAt warnings reportToken subjectKnown
   subject { ... on Person { name } ... on Organization { uscc name } }
   findings { rule { id legalBasis basis } outcome restrictsUntil disputed pendingReview effect effectYears
              record { sourceRef sanctionKind } }

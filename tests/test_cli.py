@@ -126,7 +126,7 @@ async def test_local_check_prints_verdict_rule_and_article(db, env, pii):
 async def test_a_bad_id_number_is_one_clear_line(env):
     result = await run(env, "check", "--purpose", "HIRING", "--id-number", "123")
     assert result.exit_code != 0
-    assert "居民身份证号码" in result.output and "--id-number" in result.output
+    assert "ID number" in result.output and "--id-number" in result.output
     assert "Traceback" not in result.output
 
 

@@ -216,7 +216,7 @@ async def test_rows_that_cannot_be_read_are_listed_with_row_and_reason(env, reco
     result = await screen(env, write_xlsx(tmp_path / "in.xlsx", ROWS), tmp_path / "out.xlsx")
     problems = sheet_rows(tmp_path / "out.xlsx", "无法读取的行")
     assert [p["行号"] for p in problems] == [8, 9]
-    assert problems[0]["列"] == "身份证号码" and "check character" in str(problems[0]["原因"])
+    assert problems[0]["列"] == "身份证号码" and "校验位不符" in str(problems[0]["原因"])
     assert "缺少身份证号码或统一社会信用代码" in str(problems[1]["原因"])
     assert "row 8 [身份证号码]" in result.output and "row 9" in result.output
 

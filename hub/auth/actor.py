@@ -24,4 +24,8 @@ class Actor:
 
     def require(self, scope: str) -> None:
         if scope not in self.scopes:
-            raise Forbidden(f"this operation needs the scope '{scope}'", field=scope)
+            raise Forbidden(
+                f"this operation needs the scope '{scope}'",
+                field=scope,
+                zh=f"本单位未获授权进行此项操作（需要权限 {scope}）",
+            )

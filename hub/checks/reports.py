@@ -29,6 +29,9 @@ def report_document(check: Check | StoredCheck, agency: Agency | None) -> dict[s
         # APPRAISAL: the year judged and its effect; absent for other purposes.
         "appraisal": result.get("appraisal"),
         "subject": result.get("subject"),
+        # Checks stored before this field had no way to say; they named a subject on file
+        # only by its findings, so absent means "not stated".
+        "subjectKnown": result.get("subjectKnown"),
         "verdict": check.verdict.value,
         "findings": result.get("findings", []),
         "warnings": result.get("warnings", []),

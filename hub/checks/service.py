@@ -26,6 +26,7 @@ from hub.checks.purposes import Purpose
 from hub.checks.rules import Evaluation, RuleSet, evaluate
 from hub.db.base import utcnow
 from hub.errors import Forbidden, HubError, InvalidInput, Unsupported
+from hub.records.drafts import name_limit
 from hub.records.enums import SubjectType
 from hub.records.models import CreditRecord
 from hub.records.service import records_of_subjects
@@ -59,6 +60,12 @@ class CheckOutcome:
     records: dict[int, CreditRecord]
     warnings: tuple[str, ...]
     coverage: dict[AgencyFamily, datetime | None]
+
+    @property
+    def subject_known(self) -> bool:
+        """The hub has the subject on file. A CLEAR about a subject it has never seen means
+        only that it holds nothing: reports say so (未在本平台登记)."""
+        return self.person is not None or self.organization is not None
 
 
 CoverageSource = Callable[[AsyncSession], Awaitable[dict[AgencyFamily, datetime | None]]]
@@ -162,12 +169,15 @@ def _problem(ruleset: RuleSet, actor: Actor, request: CheckRequest) -> HubError 
                 f"the subject is registered outside this client's jurisdiction "
                 f"({actor.jurisdiction})",
                 field="input.subject",
+                zh=f"核查对象登记地不在本单位管辖范围（{actor.jurisdiction}）内",
             )
         if not MIN_AS_OF <= request.as_of <= MAX_AS_OF:
             # The rules count months back and forth from asOf; outside these years the
             # answer would mean nothing (and date arithmetic would leave the calendar).
             raise InvalidInput(
-                f"asOf must lie between {MIN_AS_OF} and {MAX_AS_OF}", field="input.asOf"
+                f"asOf must lie between {MIN_AS_OF} and {MAX_AS_OF}",
+                field="input.asOf",
+                zh=f"核查基准日应在{MIN_AS_OF}至{MAX_AS_OF}之间",
             )
         _check_appraisal_year(request)
         subject_type = _subject_type(request)
@@ -185,15 +195,29 @@ def _problem(ruleset: RuleSet, actor: Actor, request: CheckRequest) -> HubError 
                 f"{subject_type.value.lower()} subjects in force for this agency's region; "
                 "no verdict is given",
                 field="input.purpose",
+                zh=f"规则集{ruleset.version}对此类对象没有适用于本地区的{request.purpose.label}"
+                "规则，不作结论",
+            )
+        limit = name_limit(isinstance(request.subject, IdNumber))
+        if request.name and len(request.name.strip()) > limit:
+            raise InvalidInput(
+                f"longer than {limit} characters",
+                field="input.subject.name",
+                zh=f"姓名或名称不得超过{limit}字",
             )
         reference = request.reference.strip()
         if not reference:
             raise InvalidInput(
                 "every check states its reference (招录公告号, 评选批次, 合同号)",
                 field="input.reference",
+                zh="每次核查须填写核查事由（招录公告号、评选批次、合同号等）",
             )
         if len(reference) > MAX_REFERENCE:
-            raise InvalidInput(f"longer than {MAX_REFERENCE} characters", field="input.reference")
+            raise InvalidInput(
+                f"longer than {MAX_REFERENCE} characters",
+                field="input.reference",
+                zh=f"核查事由不得超过{MAX_REFERENCE}字",
+            )
     except HubError as error:
         return error
     return None
@@ -234,7 +258,8 @@ def _answer(
     covered: dict[AgencyFamily, datetime | None],
     pii: PiiCipher,
 ) -> CheckOutcome:
-    warnings = _warnings(request, person, pii)
+    known = person is not None or organization is not None
+    warnings = _warnings(request, person, known, pii)
     evaluation = evaluate(
         ruleset,
         [facts_of(r) for r in records],
@@ -256,17 +281,27 @@ def _answer(
         verdict=evaluation.verdict,
         ruleset_version=evaluation.ruleset_version,
         result=result_document(
-            evaluation, by_id, warnings, covered, _display(request, person, organization)
+            evaluation, by_id, warnings, covered, _display(request, person, organization), known
         ),
         checked_at=utcnow(),
     )
     return CheckOutcome(check, evaluation, person, organization, by_id, tuple(warnings), covered)
 
 
-def _warnings(request: CheckRequest, person: Person | None, pii: PiiCipher) -> list[str]:
+UNKNOWN_SUBJECT = "核查对象未在本平台登记：本平台未汇集到其任何记录，结论仅表示未发现记录"
+BAD_CHECK_CHARACTER = (
+    "统一社会信用代码校验位不符：可能是输入错误，请核对；早期试点代码校验位不符属正常"
+)
+
+
+def _warnings(
+    request: CheckRequest, person: Person | None, known: bool, pii: PiiCipher
+) -> list[str]:
     warnings = []
     if isinstance(request.subject, Uscc) and request.subject.warning:
-        warnings.append(f"统一社会信用代码校验位不符（早期试点代码）：{request.subject.warning}")
+        warnings.append(BAD_CHECK_CHARACTER)
+    if not known:
+        warnings.append(UNKNOWN_SUBJECT)
     name_given = request.name.strip() if request.name else ""
     if person and name_given and pii.lookup_hash(name_given, purpose="name") != person.name_hash:
         warnings.append("所填姓名与身份证号码登记的姓名不一致，请核对身份")
@@ -293,11 +328,13 @@ def result_document(
     warnings: list[str],
     covered: dict[AgencyFamily, datetime | None],
     subject: dict[str, str | None],
+    known: bool,
 ) -> dict[str, Any]:
     """What is stored with the check: enough to reproduce the answer and print its report,
     and no clear personal data."""
     return {
         "subject": subject,
+        "subjectKnown": known,
         "verdict": evaluation.verdict.value,
         "rulesetVersion": evaluation.ruleset_version,
         "appraisal": _appraisal(evaluation),

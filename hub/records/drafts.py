@@ -25,6 +25,10 @@ from hub.records.enums import (
 from hub.subjects.identifiers import IdNumber, Uscc, parse_id_number, parse_uscc
 
 MAX_SUMMARY = 4000
+# A person's name (the longest Chinese names, minority names transliterated with ·, run to
+# some thirty characters) and a body's full name, as its registration gives it.
+MAX_PERSON_NAME = 50
+MAX_ORGANIZATION_NAME = 200
 MAX_SOURCE_REF = 128
 MAX_DETAIL_BYTES = 16_384
 
@@ -135,6 +139,7 @@ def validate_draft(draft: RecordDraft, *, today: date) -> ValidRecord | list[Pro
             problems.append(Problem("detail", f"larger than {MAX_DETAIL_BYTES} bytes"))
 
     subject = _validate_subject(draft.subject, today, problems)
+    _check_name(draft.subject, problems)
     previous = _previous_subject(draft, status, today, problems)
     if problems or subject is None:
         return problems
@@ -157,6 +162,16 @@ def validate_draft(draft: RecordDraft, *, today: date) -> ValidRecord | list[Pro
         warnings=warnings,
         previous=previous,
     )
+
+
+def name_limit(subject_is_person: bool) -> int:
+    return MAX_PERSON_NAME if subject_is_person else MAX_ORGANIZATION_NAME
+
+
+def _check_name(subject: SubjectDraft, problems: list[Problem]) -> None:
+    limit = name_limit(bool(subject.id_number))
+    if subject.name and len(subject.name.strip()) > limit:
+        problems.append(Problem("subject.name", f"longer than {limit} characters"))
 
 
 def _previous_subject(

@@ -244,7 +244,7 @@ def _parse_row(number: int, cells: Sequence[object], columns: _Columns) -> Batch
         raw = _identifier_text(id_cell if has_id else uscc_cell, column)
         subject = parse_id_number(raw, field=column) if has_id else parse_uscc(raw, field=column)
     except InvalidIdentifier as error:
-        return RowProblem(number, error.field or column, error.message)
+        return RowProblem(number, error.field or column, error.for_officers)
     year = _year(cell(YEAR))
     if isinstance(year, str):
         return RowProblem(number, columns.label[YEAR], year)

@@ -107,7 +107,7 @@ def result_row(
 
 def problem_of(item: BatchItem, error: HubError) -> RowProblem:
     """A check the service refused: reported like a row that could not be read."""
-    return RowProblem(item.row, error.field, error.message)
+    return RowProblem(item.row, error.field, error.for_officers)
 
 
 def coverage_lines(covered: dict[AgencyFamily, datetime | None]) -> tuple[tuple[str, str], ...]:

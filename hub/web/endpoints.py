@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from hub.db.migrate import current_revision, head_revision
 from hub.web.state import web_state
 
 
@@ -15,12 +15,19 @@ async def healthz(_: Request) -> JSONResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
+    """Ready: the database answers and is at the schema this code needs (an un-migrated or
+    older database would fail requests, e.g. /oauth/token)."""
     try:
         async with web_state(request).runtime.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+            revision = await current_revision(connection)
     except Exception as exc:  # any failure to reach the database means "not ready"
         return JSONResponse({"status": "unavailable", "database": type(exc).__name__}, 503)
-    return JSONResponse({"status": "ok", "database": "reachable"})
+    if revision != head_revision():
+        schema = f"at revision {revision or 'none'}, needs {head_revision()}: run `hub db upgrade`"
+        return JSONResponse(
+            {"status": "unavailable", "database": "reachable", "schema": schema}, 503
+        )
+    return JSONResponse({"status": "ok", "database": "reachable", "schema": revision})
 
 
 async def jwks(request: Request) -> JSONResponse:

@@ -5,12 +5,14 @@ is audited."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from hub import clock
 from hub.agencies.models import Agency
 from hub.audit.service import note
 from hub.checks.models import Check
@@ -52,11 +54,18 @@ _templates = Environment(
 )
 
 
+def _beijing(instant: str) -> str:
+    """A stored UTC time as a report shows it: 北京时间, to the second."""
+    moment = datetime.fromisoformat(instant).astimezone(clock.CHINA)
+    return f"{moment:%Y-%m-%d %H:%M:%S}（北京时间）"
+
+
 def render(document: dict[str, Any], token: str) -> str:
     return _templates.get_template("report.html").render(
         doc=document,
         subject=document.get("subject") or {},
         agency=document.get("requestingAgency") or {},
+        checked_at=_beijing(document["checkedAt"]),
         purpose_label=Purpose(document["purpose"]).label,
         verdict_label=Verdict(document["verdict"]).label,
         family_labels=FAMILY_LABELS,

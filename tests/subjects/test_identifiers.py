@@ -262,3 +262,30 @@ def test_every_generated_id_number_parses(number):
 def test_an_id_number_with_one_character_changed_is_rejected(changed):
     with pytest.raises(InvalidIdentifier):
         parse_id_number(changed, today=TODAY)
+
+
+# --- as typed: full width, spaces; messages for API clients and for officers ---------------
+
+
+def test_full_width_digits_and_letters_read_as_the_number_meant():
+    typed = "１１０１０５１９４９１２３１００２ｘ"  # a Chinese input method, a lower-case x
+    assert parse_id_number(typed).number == "11010519491231002X"
+    assert parse_uscc("９１３５０１００Ｍ０００１００Ｙ４３").code == "91350100M000100Y43"
+    assert parse_id_number("110105 19491231 002X").number == "11010519491231002X"
+
+
+@pytest.mark.parametrize(
+    ("raw", "zh"),
+    [
+        ("1101051949123100", "应为17位数字加1位数字或X"),
+        ("110105194902300021", "出生日期19490230不存在"),
+        ("110105194912310021", "校验位不符"),
+    ],
+)
+def test_an_id_number_error_has_one_message_per_audience(raw, zh):
+    with pytest.raises(InvalidIdentifier) as raised:
+        parse_id_number(raw, field="身份证号码")
+    error = raised.value
+    assert zh in error.for_officers
+    assert error.message.isascii()  # API clients and operators read English
+    assert all(not ("\u4e00" <= ch <= "\u9fff") for ch in error.message)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from factories import CHECK, SUBMIT
-from support import get_token, gql, make_client, make_id_number
+from factories import CHECK, SUBMIT, check, person, record, submit, token_for
+from support import get_token, gql, make_client, make_id_number, make_uscc
 
 
 async def test_submitted_expulsion_makes_a_hiring_check_restricted(http, db):
@@ -76,3 +76,33 @@ async def test_a_person_unknown_to_the_hub_is_clear_for_hiring(http, db):
         },
     )
     assert answered.json()["data"]["check"]["verdict"] == "CLEAR"
+
+
+async def test_a_clear_about_an_unknown_subject_says_the_hub_knows_nothing(http, db):
+    token = await token_for(http, db, "check:hiring check:procurement")
+    unknown = await check(http, token, "HIRING", {"idNumber": make_id_number(seq=98)})
+    result = unknown["data"]["check"]
+    assert (result["verdict"], result["subjectKnown"], result["subject"]) == ("CLEAR", False, None)
+    assert any("未在本平台登记" in w for w in result["warnings"])
+    page = await http.get(f"/reports/{result['id']}", headers={"Authorization": f"Bearer {token}"})
+    assert "未在本平台登记" in page.text
+
+
+async def test_a_uscc_failing_its_check_character_is_clear_only_with_a_warning(http, db):
+    token = await token_for(http, db, "check:procurement")
+    good = make_uscc(seed=97)
+    typo = good[:-1] + ("0" if good[-1] != "0" else "1")
+    result = (await check(http, token, "PROCUREMENT", {"uscc": typo}))["data"]["check"]
+    assert (result["verdict"], result["subjectKnown"]) == ("CLEAR", False)
+    assert any("校验位不符" in w and "输入错误" in w for w in result["warnings"])
+    assert any("未在本平台登记" in w for w in result["warnings"])
+
+
+async def test_a_subject_on_file_is_known_and_carries_no_such_notice(http, db):
+    await submit(http, db, [record("江纪政处〔2024〕38号", person(96, "钱五"))])
+    token = await token_for(http, db, "check:hiring")
+    result = (await check(http, token, "HIRING", {"idNumber": make_id_number(seq=96)}))["data"][
+        "check"
+    ]
+    assert result["subjectKnown"] is True
+    assert not any("未在本平台登记" in w for w in result["warnings"])

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from factories import CHECK, record, submit, token_for
+from datetime import datetime
+
+from factories import CHECK, SUBMIT, check, record, submit, token_for
 from support import gql, make_id_number
+
+from hub.clock import CHINA
 
 PERSON = "query($n: String!) { person(idNumber: $n) { idNumber name records { sourceRef } } }"
 
@@ -103,3 +107,35 @@ async def test_id_numbers_and_names_are_not_stored_in_clear(http, db):
     assert "*" in dump  # the masked forms are there, so the dump did read the rows
     assert id_number not in dump
     assert "欧阳修文" not in dump
+
+
+async def test_a_name_longer_than_a_name_is_refused_naming_the_field(http, db):
+    token = await token_for(http, db, "check:hiring")
+    long_name = "张" * 51
+    body = await check(
+        http, token, "HIRING", {"idNumber": make_id_number(seq=71), "name": long_name}
+    )
+    [error] = body["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.subject.name"}
+    row = record("江纪政处〔2025〕71号", {"idNumber": make_id_number(seq=71), "name": long_name})
+    writer = await token_for(http, db, "records:write", agency_seed=2)
+    answer = (await gql(http, writer, SUBMIT, {"r": [row]})).json()["data"]["submitRecords"]
+    assert [(r["index"], r["field"]) for r in answer["rejected"]] == [(0, "subject.name")]
+
+
+async def test_a_full_width_id_number_is_checked_as_the_number_meant(http, db):
+    token = await token_for(http, db, "check:hiring")
+    number = make_id_number(seq=72)
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in number)  # １２３… as an IME types it
+    body = await check(http, token, "HIRING", {"idNumber": full_width})
+    assert "errors" not in body and body["data"]["check"]["verdict"] == "CLEAR"
+
+
+async def test_the_printed_report_gives_the_time_in_beijing(http, db):
+    token = await token_for(http, db, "check:hiring")
+    result = (await check(http, token, "HIRING", {"idNumber": make_id_number(seq=73)}))["data"]
+    page = await http.get(
+        f"/reports/{result['check']['id']}", headers={"Authorization": f"Bearer {token}"}
+    )
+    checked = datetime.fromisoformat(result["check"]["checkedAt"]).astimezone(CHINA)
+    assert f"{checked:%Y-%m-%d %H:%M:%S}（北京时间）" in page.text

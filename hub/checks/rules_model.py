@@ -171,7 +171,9 @@ class RuleSet:
 
 
 def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) if part.isdigit() else -1 for part in version.split("."))
+    return tuple(
+        int(part) if part.isascii() and part.isdigit() else -1 for part in version.split(".")
+    )
 
 
 @dataclass(frozen=True)

@@ -382,3 +382,9 @@ def test_no_national_rule_rests_on_a_local_document_alone():
 def test_shipped_rule_set_answers_every_purpose():
     answered = {purpose for rule in current_ruleset().rules for purpose in rule.purposes}
     assert answered == set(Purpose)
+
+
+@pytest.mark.parametrize("since", ["²", "2026.١٢", "", "\x00", "v1"])
+def test_changes_since_any_text_is_an_answer_not_a_failure(since):
+    # ruleChanges(since:) takes what a caller types; the fuzzer sent a superscript two.
+    assert current_ruleset().changes_since(since)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import orjson
+
 from hub.errors import InvalidIdentifier
 from hub.records.enums import (
     KIND_REQUIRED,
@@ -135,8 +137,8 @@ def validate_draft(draft: RecordDraft, *, today: date) -> ValidRecord | list[Pro
     if draft.detail is not None:
         if not isinstance(draft.detail, dict):
             problems.append(Problem("detail", "must be a JSON object"))
-        elif len(json.dumps(draft.detail, ensure_ascii=False)) > MAX_DETAIL_BYTES:
-            problems.append(Problem("detail", f"larger than {MAX_DETAIL_BYTES} bytes"))
+        else:
+            _check_detail(draft.detail, problems)
 
     subject = _validate_subject(draft.subject, today, problems)
     _check_name(draft.subject, problems)
@@ -166,6 +168,18 @@ def validate_draft(draft: RecordDraft, *, today: date) -> ValidRecord | list[Pro
 
 def name_limit(subject_is_person: bool) -> int:
     return MAX_PERSON_NAME if subject_is_person else MAX_ORGANIZATION_NAME
+
+
+def _check_detail(detail: dict[str, Any], problems: list[Problem]) -> None:
+    # Encoded as it will be stored (hub.db.engine): what it cannot encode (an integer beyond
+    # 64 bits, a lone surrogate) is refused here, by its field, rather than failing the write.
+    try:
+        encoded = orjson.dumps(detail)
+    except TypeError as exc:
+        problems.append(Problem("detail", f"is not storable JSON: {exc}"))
+        return
+    if len(encoded) > MAX_DETAIL_BYTES:
+        problems.append(Problem("detail", f"larger than {MAX_DETAIL_BYTES} bytes"))
 
 
 def _check_name(subject: SubjectDraft, problems: list[Problem]) -> None:

@@ -211,3 +211,22 @@ async def gql_codes(http, db, records):
     query = "mutation($r: [RecordInput!]!) { submitRecords(records: $r) { rejected { code } } }"
     body = (await gql(http, token, query, {"r": records})).json()
     return [r["code"] for r in body["data"]["submitRecords"]["rejected"]]
+
+
+async def test_a_detail_the_database_could_not_store_is_rejected_by_its_field(http, db):
+    # An integer literal written in the document itself reaches the hub as an unbounded
+    # Python int; the JSON column stores at most 64 bits (found by the GraphQL fuzzer).
+    token = await get_token(http, await make_client(db, "records:write", agency_seed=3))
+    row = sanction()
+    subject = f'{{idNumber: "{row["subject"]["idNumber"]}", name: "李四"}}'
+    document = (
+        'mutation { submitRecords(records: [{sourceRef: "A-9", category: GOVERNMENT_SANCTION, '
+        f'sanctionKind: DEMERIT, severity: GENERAL, subject: {subject}, decidedAt: "2025-03-01", '
+        'summary: "违规", detail: {n: 123456789012345678901234567890}}]) '
+        "{ accepted rejected { index field reason } } }"
+    )
+    answer = (await gql(http, token, document)).json()
+    result = answer["data"]["submitRecords"]
+    assert result["accepted"] == 0
+    assert [(r["index"], r["field"]) for r in result["rejected"]] == [(0, "detail")]
+    assert "64-bit" in result["rejected"][0]["reason"]

@@ -21,6 +21,7 @@ from hub.agencies.models import AgencyFamily, AgencyLevel
 from hub.records.enums import (
     KIND_REQUIRED,
     KINDS_BY_CATEGORY,
+    ObjectionKind,
     RecordCategory,
     RecordStatus,
     SanctionKind,
@@ -117,6 +118,7 @@ KIND_MIX: dict[RecordCategory, tuple[tuple[SanctionKind, int], ...]] = {
     ),
     RecordCategory.EXAM_MISCONDUCT: ((SanctionKind.BAN_5Y, 80), (SanctionKind.BAN_LIFE, 20)),
 }
+# What a reader sees (hub.lifecycle.status): the source's status, or the hub's workflows.
 STATUS_MIX = (
     (RecordStatus.ACTIVE, 86),
     (RecordStatus.UNDER_OBJECTION, 2),
@@ -161,8 +163,8 @@ PERSON_COLUMNS = (
 RECORD_COLUMNS = (
     "id", "source_agency_id", "stream", "source_ref", "subject_type", "person_id",
     "organization_id", "category", "sanction_kind", "severity", "decided_at",
-    "effective_until", "legal_basis", "summary", "detail", "status", "version",
-    "content_hash", "created_at", "updated_at",
+    "effective_until", "legal_basis", "summary", "detail", "status", "objection_kind",
+    "objection_due", "repaired_on", "version", "content_hash", "created_at", "updated_at",
 )  # fmt: skip
 
 
@@ -275,6 +277,12 @@ def _record_rows(
         until = None
         if category is RecordCategory.JUDGMENT_DEFAULTER and rng.random() < 0.3:
             until = decided + timedelta(days=rng.randrange(180, 1500))
+        shown = drawn_statuses[index]
+        status = shown if shown in (RecordStatus.REVOKED, RecordStatus.CORRECTED) else None
+        disputed = shown is RecordStatus.UNDER_OBJECTION
+        repaired = decided + timedelta(days=200) if shown is RecordStatus.REPAIRED else None
+        if shown is RecordStatus.EXPIRED:
+            until = decided + timedelta(days=rng.randrange(30, 365))
         severity = drawn_severities[index]
         if kind in (SanctionKind.EXPULSION, SanctionKind.PARTY_EXPULSION, SanctionKind.BAN_LIFE):
             severity = Severity.SERIOUS
@@ -295,7 +303,10 @@ def _record_rows(
             LEGAL_BASIS.get(category),
             SUMMARIES[category],
             "null",  # the hub stores an absent detail as JSON null (JSON(none_as_null=False))
-            drawn_statuses[index].value,
+            (status or RecordStatus.ACTIVE).value,
+            ObjectionKind.DATA_ERROR.value if disputed else None,
+            now.date() + timedelta(days=10) if disputed else None,
+            repaired,
             1,
             f"{rng.getrandbits(256):064x}",
             now,

@@ -3,6 +3,7 @@ web state once; nothing that needs keys or the database is built before it runs.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -12,10 +13,11 @@ from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.routing import Route
 
 from hub.keys import Keys
-from hub.runtime import open_runtime
+from hub.runtime import note_publicity_at_start, open_runtime
 from hub.settings import Settings
 from hub.web.auth import TokenBackend, on_auth_error
 from hub.web.endpoints import healthz, jwks, metrics, readyz
+from hub.web.evidence_file import evidence_file
 from hub.web.middleware import BodyLimit, RequestId
 from hub.web.oauth import token_endpoint
 from hub.web.report_page import report_page
@@ -31,7 +33,14 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[dict[str, WebState]]:
         async with open_runtime(settings, keys, background_sealing=True) as runtime:
-            yield {STATE_KEY: WebState.build(runtime, schema.root_fields)}
+            first_run = asyncio.create_task(note_publicity_at_start(runtime))
+            try:
+                yield {STATE_KEY: WebState.build(runtime, schema.root_fields)}
+            finally:
+                # Idempotent: cut short, its transaction rolls back and the next run redoes it.
+                first_run.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await first_run
 
     return Starlette(
         routes=[
@@ -39,6 +48,7 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
             Route("/oauth/token", token_endpoint, methods=["POST"]),
             Route("/.well-known/jwks.json", jwks, methods=["GET"]),
             Route("/reports/{check_id}", report_page, methods=["GET"]),
+            Route("/evidence/{evidence_id}", evidence_file, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             # For the scraper on the internal network; keep it off the public ingress.

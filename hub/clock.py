@@ -11,3 +11,8 @@ CHINA = ZoneInfo("Asia/Shanghai")
 
 def today() -> date:
     return datetime.now(CHINA).date()
+
+
+def china_date(moment: datetime) -> date:
+    """The day in China of an aware moment (a timestamp the database gave back in UTC)."""
+    return moment.astimezone(CHINA).date()

@@ -9,11 +9,20 @@ Chinese. Codes stay English for machines."""
 class HubError(Exception):
     code = "BAD_REQUEST"
 
-    def __init__(self, message: str, *, field: str | None = None, zh: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        zh: str | None = None,
+        extra: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
         self.zh = zh
+        # Machine-readable facts beside the code (e.g. `earliest` for REPAIR_NOT_ELIGIBLE).
+        self.extra = extra or {}
 
     @property
     def for_officers(self) -> str:
@@ -51,3 +60,13 @@ class ConfigurationError(HubError):
 
 class PurposeRequired(HubError):
     code = "PURPOSE_REQUIRED"
+
+
+class Conflict(HubError):
+    """The item is not in a state that allows the step (an objection already answered)."""
+
+    code = "CONFLICT"
+
+
+class RepairNotEligible(HubError):
+    code = "REPAIR_NOT_ELIGIBLE"

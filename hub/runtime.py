@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from hub import clock
 from hub.agencies.feeds import CoverageCache
 from hub.audit.chain import chain_key
 from hub.audit.sealing import Sealer
@@ -22,6 +24,8 @@ from hub.checks.rules import RuleSet
 from hub.checks.ruleset import current_ruleset
 from hub.db.engine import create_engine, session_factory
 from hub.keys import Keys, load_keys
+from hub.lifecycle.calendar import WorkCalendar, load_calendar
+from hub.lifecycle.service import run_publicity
 from hub.settings import Settings
 from hub.subjects.pii import PiiCipher
 
@@ -38,6 +42,9 @@ class Runtime:
     ruleset: RuleSet
     coverage: CoverageCache
     sealer: Sealer
+    calendar: WorkCalendar
+    # Today in China: the day workflows count their deadlines from (tests fix it).
+    today: Callable[[], date] = clock.today
 
     @classmethod
     def build(cls, settings: Settings, keys: Keys | None = None) -> Runtime:
@@ -54,6 +61,7 @@ class Runtime:
             ruleset=current_ruleset(),
             coverage=CoverageCache(),
             sealer=Sealer(sessions, chain_key(keys.pii.hmac_key)),
+            calendar=load_calendar(settings.holidays),
         )
 
     @contextlib.asynccontextmanager
@@ -93,3 +101,21 @@ async def open_runtime(
             runtime.sealer.stop()
             await sealing
         await runtime.close()
+
+
+async def note_publicity(runtime: Runtime) -> int:
+    """One lifecycle run (`hub lifecycle run`, and once when a server starts): the end of
+    each publicity window noted as an event. Returns how many ended."""
+    async with runtime.sessions.begin() as session:
+        return await run_publicity(session, runtime.ruleset, runtime.today())
+
+
+async def note_publicity_at_start(runtime: Runtime) -> None:
+    """The start-up run, in the background: a failure is logged, never stops the server."""
+    try:
+        ended = await note_publicity(runtime)
+    except Exception as error:  # the database is not there yet: cron's next run catches up
+        log.warning("lifecycle run at start-up failed: %s", type(error).__name__)
+        return
+    if ended:
+        log.info("lifecycle run at start-up: publicity ended for %d record(s)", ended)

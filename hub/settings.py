@@ -75,6 +75,8 @@ class Settings:
     persisted_operations: Path | None = None
     # How long `hub audit prune` keeps audit rows (PIPL Art. 56: at least three years).
     audit_retention_days: int = DEFAULT_AUDIT_RETENTION_DAYS
+    # Official holidays of years the installed calendar does not know yet (hub.lifecycle).
+    holidays: Path | None = None
 
     @property
     def is_production(self) -> bool:
@@ -91,7 +93,8 @@ class Settings:
             f"rate_limit={str(self.rate_limit or 'off')!r}, "
             f"rate_limits_per_client={_limits_text(self.rate_limits_per_client)!r}, "
             f"persisted_operations={str(self.persisted_operations or 'off')!r}, "
-            f"audit_retention_days={self.audit_retention_days})"
+            f"audit_retention_days={self.audit_retention_days}, "
+            f"holidays={str(self.holidays or 'built-in')!r})"
         )
 
     @classmethod
@@ -109,6 +112,7 @@ class Settings:
                 field="HUB_TOKEN_LIFETIME",
             )
         manifest = env.get("HUB_PERSISTED_OPERATIONS", "").strip()
+        holidays = env.get("HUB_HOLIDAYS", "").strip()
         return cls(
             database_url=normalise_database_url(env.get("HUB_DATABASE_URL", DEFAULT_DATABASE_URL)),
             env=mode,  # type: ignore[arg-type]
@@ -128,6 +132,7 @@ class Settings:
             ),
             persisted_operations=Path(manifest) if manifest else None,
             audit_retention_days=_retention_days(env.get("HUB_AUDIT_RETENTION_DAYS", "")),
+            holidays=Path(holidays) if holidays else None,
         )
 
 

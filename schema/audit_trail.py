@@ -97,22 +97,33 @@ class AuditQueries:
         parsed = parse_subject(subject, "subject")
         runtime = info.context.runtime
         if isinstance(parsed, IdNumber):
-            key, why = (
-                runtime.pii.lookup_hash(parsed.number),
-                stated_purpose(info, purpose, reference),
-            )
-        else:
-            key, why = parsed.code, None
-        page = await service.read_trail(
-            info.context.session, runtime.sealer, key, why, first=first, after=after
-        )
-        edges = [
-            AuditEntryEdge(cursor=encode_cursor("audit", e.seq), node=AuditEntry(row=e))
-            for e in page.events
-        ]
-        return AuditTrailConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
-            ),
-        )
+            key = runtime.pii.lookup_hash(parsed.number)
+            return await trail_connection(info, key, True, first, after, purpose, reference)
+        return await trail_connection(info, parsed.code, False, first, after)
+
+
+async def trail_connection(
+    info: strawberry.Info,
+    key: str,
+    is_person: bool,
+    first: int,
+    after: str | None,
+    purpose: AccessPurpose | None = None,
+    reference: str | None = None,
+) -> AuditTrailConnection:
+    """`key`: the keyed hash of a person's ID number, or a body's USCC. A person's trail is
+    read for a stated purpose, itself audited."""
+    why = stated_purpose(info, purpose, reference) if is_person else None
+    page = await service.read_trail(
+        info.context.session, info.context.runtime.sealer, key, why, first=first, after=after
+    )
+    edges = [
+        AuditEntryEdge(cursor=encode_cursor("audit", e.seq), node=AuditEntry(row=e))
+        for e in page.events
+    ]
+    return AuditTrailConnection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
+        ),
+    )

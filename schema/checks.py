@@ -88,6 +88,10 @@ class Finding:
         description="A 复审/复核 of the sanction is pending: it keeps restricting "
         "(政务处分法 Art. 56).",
     )
+    objection_overdue: bool = strawberry.field(
+        default=False,
+        description="An open objection to the record is past its deadline (异议逾期未处理).",
+    )
     effect: AppraisalEffect | None = strawberry.field(
         default=None, description="APPRAISAL: this record's effect on the year's grade."
     )
@@ -157,6 +161,7 @@ def _finding(finding: DomainFinding, outcome: service.CheckOutcome) -> Finding:
         restricts_until=finding.restricts_until,
         disputed=finding.disputed,
         pending_review=finding.pending_review,
+        objection_overdue=finding.objection_overdue,
         effect=finding.effect,
         effect_years=list(finding.effect_years),
     )

@@ -31,6 +31,7 @@ def classify(error: GraphQLError) -> GraphQLError:
         extensions: dict[str, object] = {"code": original.code}
         if original.field:
             extensions["field"] = original.field
+        extensions.update(original.extra)
         return _with(error, original.message, extensions)
     if isinstance(original, GraphQLError):
         # graphql-core's own input coercion (a bad enum or scalar value in the variables).

@@ -9,6 +9,8 @@ from strawberry.dataloader import DataLoader
 
 from hub.agencies.models import Agency
 from hub.audit.purposes import Stated
+from hub.evidence import service as evidence
+from hub.evidence.models import Evidence
 from hub.records import service as records
 from hub.records.enums import SubjectType
 from hub.records.models import CreditRecord
@@ -26,6 +28,9 @@ class Loaders:
         self.agency_by_id = DataLoader(self._agencies_by_id)
         self.records_of_person = DataLoader(self._records_of_persons)
         self.records_of_organization = DataLoader(self._records_of_organizations)
+        self.record_by_id = DataLoader(self._records_by_id)
+        self.evidence_of_objection = DataLoader(self._evidence_of_objections)
+        self.evidence_of_repair = DataLoader(self._evidence_of_repairs)
         self._person_reads: dict[Stated, DataLoader[str, Person | None]] = {}
 
     def person_read_by_uid(self, stated: Stated) -> DataLoader[str, Person | None]:
@@ -58,6 +63,20 @@ class Loaders:
     async def _agencies_by_id(self, ids: Sequence[int]) -> list[Agency | None]:
         found = await subjects.rows_by(self._session, Agency.id, ids)
         return [found.get(i) for i in ids]
+
+    async def _records_by_id(self, ids: Sequence[int]) -> list[CreditRecord | None]:
+        # A select, so the caller's access criteria apply (a revoked record of another
+        # agency comes back as None).
+        found = await subjects.rows_by(self._session, CreditRecord.id, ids)
+        return [found.get(i) for i in ids]
+
+    async def _evidence_of_objections(self, ids: Sequence[int]) -> list[list[Evidence]]:
+        found = await evidence.files_of(self._session, objection_ids=ids)
+        return [[e for e in found if e.objection_id == i] for i in ids]
+
+    async def _evidence_of_repairs(self, ids: Sequence[int]) -> list[list[Evidence]]:
+        found = await evidence.files_of(self._session, repair_ids=ids)
+        return [[e for e in found if e.repair_id == i] for i in ids]
 
     async def _records_of_persons(self, ids: Sequence[int]) -> list[list[CreditRecord]]:
         found = await records.records_of_subjects(self._session, SubjectType.PERSON, ids)

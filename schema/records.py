@@ -81,6 +81,7 @@ def _domain_filter(flt: RecordFilter | None, info: strawberry.Info) -> service.R
         source_agency_uscc=agency,
         decided_from=flt.decided_from,
         decided_to=flt.decided_to,
+        today=info.context.runtime.today(),
     )
 
 
@@ -107,7 +108,7 @@ class RecordQueries:
             first=first,
             after=after,
         )
-        edges = [RecordEdge(cursor=page.cursor(r), node=CreditRecord(row=r)) for r in page.records]
+        edges = [RecordEdge(cursor=page.cursor(r), node=CreditRecord(row=r)) for r in page.items]
         return RecordConnection(
             edges=edges,
             page_info=PageInfo(

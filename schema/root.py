@@ -17,9 +17,11 @@ from hub.subjects.service import read_person
 from schema.access import stated_purpose
 from schema.audit_trail import AuditQueries
 from schema.checks import CheckQueries
+from schema.disclosure import DisclosureQueries
 from schema.documents import ParseOnce
 from schema.errors import classify_all
 from schema.inputs import SubjectInput, parse_representation, parse_subject
+from schema.lifecycle import LifecycleMutations, LifecycleQueries
 from schema.limits import LIMITS, Limits, LimitsFirstValidation, shape_rules
 from schema.permissions import scoped_field
 from schema.records import RecordMutations, RecordQueries
@@ -55,12 +57,19 @@ class SubjectQueries:
 
 
 @strawberry.type
-class Query(CheckQueries, RecordQueries, SubjectQueries, AuditQueries):
+class Query(
+    CheckQueries,
+    RecordQueries,
+    SubjectQueries,
+    AuditQueries,
+    LifecycleQueries,
+    DisclosureQueries,
+):
     pass
 
 
 @strawberry.type
-class Mutation(RecordMutations):
+class Mutation(RecordMutations, LifecycleMutations):
     pass
 
 

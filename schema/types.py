@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -11,12 +11,23 @@ from strawberry.scalars import JSON
 from hub.agencies.models import Agency as AgencyRow
 from hub.agencies.models import AgencyFamily, AgencyLevel
 from hub.auth.scopes import RECORDS_READ, RECORDS_READ_PII
-from hub.records.enums import RecordCategory, RecordStatus, SanctionKind, Severity, SubjectType
+from hub.lifecycle.status import shown_status
+from hub.records.enums import (
+    ObjectionKind,
+    RecordCategory,
+    RecordStatus,
+    SanctionKind,
+    Severity,
+    SubjectType,
+)
 from hub.records.models import CreditRecord as RecordRow
 from hub.subjects.models import Organization as OrganizationRow
 from hub.subjects.models import Person as PersonRow
 from schema.access import stated_purpose
 from schema.permissions import scoped_field
+
+if TYPE_CHECKING:
+    from schema.disclosure import Archive
 
 
 @strawberry.type(description="A participating agency (data provider and/or consumer).")
@@ -69,6 +80,21 @@ class Organization:
         rows = await info.context.loaders.records_of_organization.load(self.row.id)
         return [CreditRecord(row=r) for r in rows]
 
+    @scoped_field(
+        RECORDS_READ,
+        description="诚信档案: every record the caller may see with its history, objections "
+        "and repairs.",
+    )
+    async def archive(
+        self, info: strawberry.Info
+    ) -> Annotated[Archive, strawberry.lazy("schema.disclosure")] | None:
+        from schema.disclosure import archive_of
+
+        if self.row is None:
+            return None
+        rows = await info.context.loaders.records_of_organization.load(self.row.id)
+        return await archive_of(info, rows, self.row.uscc, person=False)
+
 
 @strawberry.federation.type(
     keys=["id"],
@@ -112,6 +138,21 @@ class Person:
             return []
         rows = await info.context.loaders.records_of_person.load(self.row.id)
         return [CreditRecord(row=r) for r in rows]
+
+    @scoped_field(
+        RECORDS_READ,
+        description="诚信档案: every record the caller may see with its history, objections "
+        "and repairs (PIPL Art. 45).",
+    )
+    async def archive(
+        self, info: strawberry.Info
+    ) -> Annotated[Archive, strawberry.lazy("schema.disclosure")] | None:
+        from schema.disclosure import archive_of
+
+        if self.row is None:
+            return None
+        rows = await info.context.loaders.records_of_person.load(self.row.id)
+        return await archive_of(info, rows, self.row.id_hash, person=True)
 
 
 Subject = Annotated[Person | Organization, strawberry.union("Subject")]
@@ -175,9 +216,40 @@ class CreditRecord:
     def severity(self) -> Severity:
         return self.row.severity
 
-    @strawberry.field
-    def status(self) -> RecordStatus:
+    @strawberry.field(
+        description="What the record stands at: the source's CORRECTED or REVOKED, else the "
+        "hub's workflows (UNDER_OBJECTION, REPAIRED, EXPIRED) or ACTIVE."
+    )
+    def status(self, info: strawberry.Info) -> RecordStatus:
+        row = self.row
+        return shown_status(
+            row.status,
+            objection=row.objection_kind,
+            repaired_on=row.repaired_on,
+            publicity_ended_on=row.publicity_ended_on,
+            effective_until=row.effective_until,
+            today=info.context.runtime.today(),
+        )
+
+    @strawberry.field(description="The source's own status: ACTIVE, CORRECTED or REVOKED.")
+    def source_status(self) -> RecordStatus:
         return self.row.status
+
+    @strawberry.field(description="What an open objection (异议) disputes; null when none.")
+    def objection(self) -> ObjectionKind | None:
+        return self.row.objection_kind
+
+    @strawberry.field(description="The running deadline of the open objections.")
+    def objection_due(self) -> date | None:
+        return self.row.objection_due
+
+    @strawberry.field(description="Day a 信用修复 was approved (its publicity ended then).")
+    def repaired_on(self) -> date | None:
+        return self.row.repaired_on
+
+    @strawberry.field(description="First day the record was no longer published (公示期满).")
+    def publicity_ended_on(self) -> date | None:
+        return self.row.publicity_ended_on
 
     @strawberry.field(description="Decision date (党纪处分: approval date).")
     def decided_at(self) -> date:

@@ -16,7 +16,7 @@ SUBMIT = """mutation($r: [RecordInput!]!) { submitRecords(records: $r) {
 CHECK = """query($i: CheckInput!) { check(input: $i) {
   id purpose reference asOf verdict rulesetVersion checkedAt warnings reportToken subjectKnown
   subject { ... on Person { name } ... on Organization { uscc name } }
-  findings { rule { id legalBasis basis } outcome restrictsUntil disputed pendingReview effect effectYears
+  findings { rule { id legalBasis basis } outcome restrictsUntil disputed pendingReview objectionOverdue effect effectYears
              record { sourceRef sanctionKind } }
   appraisal { year effect effectLabel disputed }
   profile { since asOf listedAsDefaulter counts { category count } openItems { record { sourceRef } openUntil } } } }"""

@@ -12,13 +12,14 @@ from functools import lru_cache
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import event, inspect, or_, select
+from sqlalchemy import and_, event, inspect, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from hub.access.rules import (
-    UNSHARED_STATUSES,
-    UNSHARED_WITH_CHECKS,
+    REPAIRED_RECORDS_ARE_JUDGED,
+    REPAIRED_RECORDS_ARE_SHARED,
+    WITHDRAWN,
     may_change_record,
     sees_unshared_records_of_others,
 )
@@ -45,13 +46,19 @@ def criteria_for(actor: Actor, for_checks: bool = False) -> tuple[Any, ...]:
     options: list[Any] = []
     if not sees_unshared_records_of_others(actor):
         own = actor.agency_id
-        hidden = UNSHARED_WITH_CHECKS if for_checks else UNSHARED_STATUSES
+        repaired_seen = REPAIRED_RECORDS_ARE_JUDGED if for_checks else REPAIRED_RECORDS_ARE_SHARED
+        if repaired_seen:
+            shared = lambda cls: or_(  # noqa: E731
+                cls.source_agency_id == own, cls.status.not_in(WITHDRAWN)
+            )
+        else:
+            shared = lambda cls: or_(  # noqa: E731
+                cls.source_agency_id == own,
+                and_(cls.status.not_in(WITHDRAWN), cls.repaired_on.is_(None)),
+            )
         options.append(
             with_loader_criteria(
-                CreditRecord,
-                lambda cls: or_(cls.source_agency_id == own, cls.status.not_in(hidden)),
-                include_aliases=True,
-                track_closure_variables=True,
+                CreditRecord, shared, include_aliases=True, track_closure_variables=True
             )
         )
     if not actor.has(ADMIN):
@@ -126,6 +133,8 @@ def _only_own_records_change(session: Session, _context: Any, _instances: Any) -
     if actor is None:
         return
     for obj in chain(session.new, session.dirty, session.deleted):
+        if obj in session.dirty and _only_dispute_changed(obj):
+            continue
         if isinstance(obj, CreditRecord) and not all(
             may_change_record(actor, agency) for agency in _owners(obj)
         ):
@@ -138,3 +147,16 @@ def _owners(record: CreditRecord) -> set[int]:
     history = inspect(record).attrs.source_agency_id.history
     values = (*history.added, *history.unchanged, *history.deleted, record.source_agency_id)
     return {value for value in values if value is not None}
+
+
+# What an objection filed by another agency writes on the record: its dispute state, kept by
+# the hub's workflow (hub.lifecycle), never the source's content.
+DISPUTE_COLUMNS = frozenset({"objection_kind", "objection_due"})
+
+
+def _only_dispute_changed(obj: object) -> bool:
+    if not isinstance(obj, CreditRecord):
+        return False
+    state = inspect(obj)
+    changed = {a.key for a in state.attrs if a.history.has_changes()}
+    return bool(changed) and changed <= DISPUTE_COLUMNS

@@ -7,13 +7,15 @@ from hub.auth.scopes import ADMIN
 from hub.errors import InvalidInput
 from hub.records.enums import RecordStatus
 
-# 信用修复管理办法 (令2025年第36号) Art. 3: a repaired record is no longer shared or used; a
-# revoked one was withdrawn as wrong. Only the agency that owns it (and an admin) sees them.
-UNSHARED_STATUSES: tuple[RecordStatus, ...] = (RecordStatus.REVOKED, RecordStatus.REPAIRED)
-# A check judges a repaired record too: a repair lifts 失信惩戒 measures, which the rule engine
-# knows how to tell apart, never a statutory bar (令2025年第36号 Art. 3–4). Only a record its
-# source withdrew stays out of every other agency's checks.
-UNSHARED_WITH_CHECKS: tuple[RecordStatus, ...] = (RecordStatus.REVOKED,)
+# Who sees what of another agency's records:
+# - a record its source REVOKED was withdrawn as wrong (政务处分法 Art. 60): only the owner;
+# - a repaired record (信用修复管理办法, 令2025年第36号, Art. 3) is no longer shared or used as
+#   失信信息, so other agencies' reads leave it out;
+# - but a check judges a repaired record too: a repair lifts 失信惩戒 measures, which the rule
+#   engine knows how to tell apart, never a statutory bar (Art. 3–4).
+WITHDRAWN: tuple[RecordStatus, ...] = (RecordStatus.REVOKED,)
+REPAIRED_RECORDS_ARE_SHARED = False
+REPAIRED_RECORDS_ARE_JUDGED = True
 
 
 def sees_unshared_records_of_others(actor: Actor) -> bool:

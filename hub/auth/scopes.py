@@ -10,7 +10,11 @@ CHECK_PROCUREMENT = "check:procurement"
 RECORDS_READ = "records:read"
 RECORDS_READ_PII = "records:read:pii"
 RECORDS_WRITE = "records:write"
-OBJECTIONS_MANAGE = "objections:manage"
+OBJECTIONS_FILE = "objections:file"  # file an objection for a subject
+OBJECTIONS_MANAGE = "objections:manage"  # answer objections to the agency's own records
+REPAIR_APPLY = "repair:apply"  # apply for a 信用修复 for a subject
+REPAIR_DECIDE = "repair:decide"  # decide applications about the agency's own records
+PUBLIC_READ = "public:read"  # what a 信用网站 may publish
 SYNC_READ = "sync:read"
 AUDIT_READ = "audit:read"
 ADMIN = "admin"
@@ -23,7 +27,11 @@ ALL_SCOPES: frozenset[str] = frozenset(
         RECORDS_READ,
         RECORDS_READ_PII,
         RECORDS_WRITE,
+        OBJECTIONS_FILE,
         OBJECTIONS_MANAGE,
+        REPAIR_APPLY,
+        REPAIR_DECIDE,
+        PUBLIC_READ,
         SYNC_READ,
         AUDIT_READ,
         ADMIN,

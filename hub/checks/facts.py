@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from hub.checks.rules import RecordFacts
-from hub.records.enums import ObjectionKind, RecordCategory, RecordStatus
+from hub.records.enums import RecordCategory
 from hub.records.models import CreditRecord
 
 # 若干规定 Art. 1: the words of each ground as the public listing (失信被执行人行为具体情形)
@@ -33,43 +32,27 @@ def listing_ground(situation: str | None) -> int | None:
 
 
 def facts_of(record: CreditRecord) -> RecordFacts:
-    status, objection, repaired_on, ended_on = _source_status(record)
+    """The source's content and status, and the hub's own state (an open objection, a
+    repair) from the columns the lifecycle keeps."""
     return RecordFacts(
         id=record.id,
         subject_type=record.subject_type,
         category=record.category,
         sanction_kind=record.sanction_kind,
-        status=status,
+        status=record.status,
         decided_at=record.decided_at,
-        effective_until=record.effective_until or ended_on,
+        effective_until=record.effective_until,
         severity=record.severity,
         act_ref=_detail(record, "actRef"),
-        objection=objection,
-        repaired_on=repaired_on,
+        objection=record.objection_kind,
+        objection_due=record.objection_due,
+        repaired_on=record.repaired_on,
         listing_ground=(
             listing_ground(_detail(record, "disruptTypeName"))
             if record.category is RecordCategory.JUDGMENT_DEFAULTER
             else None
         ),
     )
-
-
-def _source_status(
-    record: CreditRecord,
-) -> tuple[RecordStatus, ObjectionKind | None, date | None, date | None]:
-    """(source status, open objection, repair day, end day) from the one status column the
-    records table has today, where hub-owned states sit beside the source's. Until the
-    lifecycle keeps its own state: under objection reads as a dispute of the data, REPAIRED
-    as repaired on its last update, EXPIRED as ended then by its source."""
-    status = record.status
-    changed_on = record.updated_at.date() if record.updated_at else record.decided_at
-    if status is RecordStatus.UNDER_OBJECTION:
-        return RecordStatus.ACTIVE, ObjectionKind.DATA_ERROR, None, None
-    if status is RecordStatus.REPAIRED:
-        return RecordStatus.ACTIVE, None, changed_on, None
-    if status is RecordStatus.EXPIRED:
-        return RecordStatus.ACTIVE, None, None, changed_on
-    return status, None, None, None
 
 
 def _detail(record: CreditRecord, key: str) -> Any:

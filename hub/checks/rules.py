@@ -84,7 +84,7 @@ def evaluate(
     year = appraisal_year if appraisal_year is not None else as_of.year
     kept, set_aside = same_act_once(records, ruleset.ranking)
     findings = [
-        _finding(rule, record, last, year, set_aside.get(record, ()))
+        _finding(rule, record, last, as_of, year, set_aside.get(record, ()))
         for record in kept
         if record.status is RecordStatus.ACTIVE and record.decided_at <= as_of
         for rule in ruleset.rules
@@ -124,7 +124,12 @@ def _runs(rule: Rule, record: RecordFacts, last: date | None, as_of: date, year:
 
 
 def _finding(
-    rule: Rule, record: RecordFacts, last: date | None, year: int, same_act: tuple[int, ...]
+    rule: Rule,
+    record: RecordFacts,
+    last: date | None,
+    as_of: date,
+    year: int,
+    same_act: tuple[int, ...],
 ) -> Finding:
     effect, effect_years = appraisal_effect(rule, record, year)
     return Finding(
@@ -137,6 +142,11 @@ def _finding(
         effect_years=effect_years,
         same_act=same_act,
         pending_review=record.objection is ObjectionKind.SANCTION_REVIEW,
+        objection_overdue=(
+            record.objection is not None
+            and record.objection_due is not None
+            and record.objection_due < as_of
+        ),
     )
 
 

@@ -194,8 +194,9 @@ class RecordFacts:
     # Names the act (违法违纪行为) sanctioned; two records with the same act_ref in one
     # category are one act sanctioned twice (政务处分法 Art. 16) and count once.
     act_ref: str | None = None
-    # An open objection (异议) and what it disputes.
+    # An open objection (异议) and what it disputes, and the day its running deadline ends.
     objection: ObjectionKind | None = None
+    objection_due: date | None = None
     # The day a 信用修复 was approved: measures end the day before (statutes stand).
     repaired_on: date | None = None
     # 失信被执行人: the ground of listing (若干规定 Art. 1 items 1–6); None when unknown.
@@ -223,6 +224,8 @@ class Finding:
     same_act: tuple[int, ...] = ()
     # A 复审/复核 of the sanction is pending: it keeps restricting (政务处分法 Art. 56).
     pending_review: bool = False
+    # An open objection to the record is past its deadline (异议逾期未处理) on the check's day.
+    objection_overdue: bool = False
 
 
 @dataclass(frozen=True)

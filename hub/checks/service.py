@@ -355,6 +355,7 @@ def result_document(
                 "restrictsUntil": f.restricts_until.isoformat() if f.restricts_until else None,
                 "disputed": f.disputed,
                 "pendingReview": f.pending_review,
+                "objectionOverdue": f.objection_overdue,
                 "basis": f.rule.basis.value,
                 "effect": f.effect.value if f.effect else None,
             }

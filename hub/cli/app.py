@@ -14,6 +14,7 @@ from hub.cli.context import Cli
 from hub.cli.db import db
 from hub.cli.demo import demo
 from hub.cli.keys import keys
+from hub.cli.lifecycle import lifecycle, objections, repairs
 from hub.cli.operations import operations
 from hub.cli.quarantine import quarantine
 from hub.cli.rules import rules
@@ -54,6 +55,9 @@ for command in (
     demo,
     sync,
     quarantine,
+    objections,
+    repairs,
+    lifecycle,
     audit,
     operations,
 ):

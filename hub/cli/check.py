@@ -160,6 +160,7 @@ def print_outcome(outcome: CheckOutcome) -> None:
         until = finding.restricts_until.isoformat() if finding.restricts_until else "无期限"
         marks = " [数据异议中]" if finding.disputed else ""
         marks += " [复审复核中，不停止执行]" if finding.pending_review else ""
+        marks += " [异议逾期未处理]" if finding.objection_overdue else ""
         table.add_row(
             f"{finding.rule.id}\n{finding.rule.description}",
             f"{record.source_ref}\n{kind} {record.decided_at}{marks}",

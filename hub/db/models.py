@@ -5,8 +5,11 @@ from hub.audit.models import AuditEvent, AuditHead, PendingAccess
 from hub.auth.models import Client
 from hub.checks.models import Check
 from hub.db.base import Base
+from hub.evidence.models import Evidence
 from hub.ingest.models import IngestCursor, IngestRun, QuarantinedRow
+from hub.objections.models import Objection
 from hub.records.models import CreditRecord, RecordEvent
+from hub.repairs.models import RepairApplication
 from hub.subjects.models import Organization, Person
 
 __all__ = [
@@ -17,12 +20,15 @@ __all__ = [
     "Check",
     "Client",
     "CreditRecord",
+    "Evidence",
     "IngestCursor",
     "IngestRun",
+    "Objection",
     "Organization",
     "PendingAccess",
     "Person",
     "QuarantinedRow",
     "RecordEvent",
+    "RepairApplication",
     "SourceFeed",
 ]

@@ -117,6 +117,28 @@ class ObjectionKind(LabelledEnum):
     SANCTION_REVIEW = ("SANCTION_REVIEW", "申请复审复核")
 
 
+class ObjectionState(LabelledEnum):
+    OPEN = ("OPEN", "待受理")
+    ACKNOWLEDGED = ("ACKNOWLEDGED", "核查中")
+    UPHELD = ("UPHELD", "异议成立，待更正")
+    REJECTED = ("REJECTED", "异议不成立")
+    CORRECTED = ("CORRECTED", "已更正")
+    WITHDRAWN = ("WITHDRAWN", "来源已撤销或更正记录")
+
+
+# An objection in these states still disputes the record (an upheld one until corrected).
+OBJECTION_OPEN = frozenset(
+    {ObjectionState.OPEN, ObjectionState.ACKNOWLEDGED, ObjectionState.UPHELD}
+)
+
+
+class RepairState(LabelledEnum):
+    PENDING = ("PENDING", "待决定")
+    APPROVED = ("APPROVED", "已修复")
+    REJECTED = ("REJECTED", "不予修复")
+    WITHDRAWN = ("WITHDRAWN", "来源已撤销或更正记录")
+
+
 # Which sanction kinds belong to which category; a kind outside its category is rejected.
 KINDS_BY_CATEGORY: dict[RecordCategory, frozenset[SanctionKind]] = {
     RecordCategory.GOVERNMENT_SANCTION: frozenset(
@@ -163,3 +185,7 @@ IN_FORCE = frozenset({RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION})
 SUBMITTABLE_STATUSES = frozenset(
     {RecordStatus.ACTIVE, RecordStatus.REVOKED, RecordStatus.CORRECTED, RecordStatus.EXPIRED}
 )
+# What a source's status column holds: its own word on the record (政务处分法 Art. 60). A
+# submitted EXPIRED is read as the end of the effect (effectiveUntil); UNDER_OBJECTION,
+# REPAIRED and EXPIRED are shown from the hub's own workflows (see records.lifecycle).
+SOURCE_STATUSES = frozenset({RecordStatus.ACTIVE, RecordStatus.CORRECTED, RecordStatus.REVOKED})

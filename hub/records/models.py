@@ -8,7 +8,14 @@ from sqlalchemy import Enum as SqlEnum
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db.base import Base, UtcDateTime, utcnow
-from hub.records.enums import RecordCategory, RecordStatus, SanctionKind, Severity, SubjectType
+from hub.records.enums import (
+    ObjectionKind,
+    RecordCategory,
+    RecordStatus,
+    SanctionKind,
+    Severity,
+    SubjectType,
+)
 
 
 def _enum(cls: type) -> SqlEnum:
@@ -45,7 +52,16 @@ class CreditRecord(Base):
     legal_basis: Mapped[str | None] = mapped_column(Text, nullable=True)
     summary: Mapped[str] = mapped_column(Text)
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The source's own status: ACTIVE, CORRECTED or REVOKED (SOURCE_STATUSES).
     status: Mapped[RecordStatus] = mapped_column(_enum(RecordStatus))
+    # Hub-owned state, kept by the objection and repair workflows and the publicity run; a
+    # resubmission by the source never touches it. Read by every check, hence on the row.
+    objection_kind: Mapped[ObjectionKind | None] = mapped_column(
+        _enum(ObjectionKind), nullable=True
+    )
+    objection_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    repaired_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    publicity_ended_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     # Hash of the submitted content: an identical resubmission changes nothing.
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -67,4 +83,6 @@ class RecordEvent(Base):
     # The record's content at this version (what changed can be derived by comparing).
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     actor: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Why, for the hub's own transitions (an objection's grounds, a repair decision's reason).
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import clock
@@ -19,8 +19,9 @@ from hub.agencies.models import Agency
 from hub.audit.purposes import AccessPurpose, require_purpose
 from hub.audit.service import note_person_reads
 from hub.db.base import utcnow
-from hub.db.cursors import decode_cursor, encode_cursor
+from hub.db.paging import Page, page_of
 from hub.errors import InvalidInput
+from hub.lifecycle.service import after_source_changes
 from hub.records.drafts import Problem, RecordDraft, ValidRecord, content_hash, validate_draft
 from hub.records.enums import RecordCategory, RecordStatus, SubjectType
 from hub.records.models import CreditRecord, RecordEvent
@@ -38,7 +39,6 @@ from hub.subjects.service import (
 )
 
 MAX_BATCH = 5000
-MAX_PAGE = 100
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,7 @@ async def submit_records(
             continue
         result.count(upsert.row(current, record, ids))
     await upsert.flush(session)
+    await after_source_changes(session, upsert.changed, actor)
     await mark_delivered(session, agency_id, stream, now)
     return result
 
@@ -126,6 +127,8 @@ class _Upsert:
     now: datetime
     new: list[tuple[CreditRecord, dict[str, object]]] = field(default_factory=list)
     events: list[RecordEvent] = field(default_factory=list)
+    # Records whose content or status changed: their workflows may follow (hub.lifecycle).
+    changed: list[CreditRecord] = field(default_factory=list)
 
     def row(
         self,
@@ -153,6 +156,7 @@ class _Upsert:
         _apply(current, record, ids[1], ids[2], digest, self.now)
         current.version += 1
         self.events.append(_event(current, content, kind, self.actor))
+        self.changed.append(current)
         return "updated"
 
     async def flush(self, session: AsyncSession) -> None:
@@ -369,7 +373,7 @@ def _apply(
     person_id: int | None,
     organization_id: int | None,
     digest: str,
-    now: object,
+    now: datetime,
 ) -> None:
     row.subject_type = record.subject_type
     row.person_id = person_id
@@ -379,12 +383,17 @@ def _apply(
     row.severity = record.severity
     row.decided_at = record.decided_at
     row.effective_until = record.effective_until
+    if record.status is RecordStatus.EXPIRED:
+        # The source says the effect has ended (a listing deleted, a period run out): the
+        # status column keeps the source's own word (ACTIVE/CORRECTED/REVOKED), the end is
+        # the date it gave, or the day it said so.
+        row.effective_until = record.effective_until or clock.china_date(now)
     row.legal_basis = record.legal_basis
     row.summary = record.summary
     row.detail = record.detail
-    row.status = record.status
+    row.status = RecordStatus.ACTIVE if record.status is RecordStatus.EXPIRED else record.status
     row.content_hash = digest
-    row.updated_at = now  # type: ignore[assignment]
+    row.updated_at = now
 
 
 def _event(
@@ -413,27 +422,15 @@ class RecordFilter:
     source_agency_uscc: str | None = None
     decided_from: date | None = None
     decided_to: date | None = None
-
-
-@dataclass(frozen=True)
-class RecordPage:
-    records: list[CreditRecord]
-    has_next_page: bool
-
-    def cursor(self, record: CreditRecord) -> str:
-        return encode_cursor("record", record.id)
+    # The day a status is judged on (EXPIRED depends on it); default today in China.
+    today: date | None = None
 
 
 async def list_records(
     session: AsyncSession, flt: RecordFilter, *, first: int, after: str | None
-) -> RecordPage:
-    if not 1 <= first <= MAX_PAGE:
-        raise InvalidInput(f"first must be between 1 and {MAX_PAGE}", field="first")
-    query = _filtered(select(CreditRecord), flt).order_by(CreditRecord.id).limit(first + 1)
-    if after is not None:
-        query = query.where(CreditRecord.id > decode_cursor("record", after))
-    rows = list(await session.scalars(query))
-    return RecordPage(rows[:first], has_next_page=len(rows) > first)
+) -> Page[CreditRecord]:
+    query = _filtered(select(CreditRecord), flt)
+    return await page_of(session, query, CreditRecord.id, kind="record", first=first, after=after)
 
 
 async def read_records(
@@ -444,13 +441,13 @@ async def read_records(
     *,
     first: int,
     after: str | None,
-) -> RecordPage:
+) -> Page[CreditRecord]:
     """A page of records, every person whose records it shows noted for the audit trail.
     A lookup by ID number states its purpose before anything is read; a page that turns out
     to hold records of persons needs one before it is given."""
     stated = require_purpose(purpose, reference) if flt.person_hash else None
     page = await list_records(session, flt, first=first, after=after)
-    per_person = Counter(r.person_id for r in page.records if r.person_id is not None)
+    per_person = Counter(r.person_id for r in page.items if r.person_id is not None)
     if per_person:
         stated = stated or require_purpose(purpose, reference)
         persons = await rows_by(session, Person.id, list(per_person))
@@ -465,7 +462,7 @@ def _filtered(query: Select[Any], flt: RecordFilter) -> Select[Any]:
     if flt.category is not None:
         query = query.where(CreditRecord.category == flt.category)
     if flt.status is not None:
-        query = query.where(CreditRecord.status == flt.status)
+        query = query.where(_shown_status_is(flt.status, flt.today or clock.today()))
     if flt.subject_type is not None:
         query = query.where(CreditRecord.subject_type == flt.subject_type)
     if flt.person_hash is not None:
@@ -485,6 +482,26 @@ def _filtered(query: Select[Any], flt: RecordFilter) -> Select[Any]:
     if flt.decided_to is not None:
         query = query.where(CreditRecord.decided_at <= flt.decided_to)
     return query
+
+
+def _shown_status_is(status: RecordStatus, today: date) -> ColumnElement[bool]:
+    """hub.lifecycle.status.shown_status as a condition (tests hold the two together)."""
+    r = CreditRecord
+    if status not in (RecordStatus.ACTIVE, *_HUB_STATES):
+        return r.status == status
+    objection = r.objection_kind.is_not(None)
+    repaired = r.repaired_on.is_not(None)
+    expired = or_(r.publicity_ended_on <= today, r.effective_until < today)
+    conditions = {
+        RecordStatus.UNDER_OBJECTION: objection,
+        RecordStatus.REPAIRED: and_(~objection, repaired),
+        RecordStatus.EXPIRED: and_(~objection, ~repaired, expired),
+        RecordStatus.ACTIVE: and_(~objection, ~repaired, ~func.coalesce(expired, False)),
+    }
+    return and_(r.status == RecordStatus.ACTIVE, conditions[status])
+
+
+_HUB_STATES = (RecordStatus.UNDER_OBJECTION, RecordStatus.REPAIRED, RecordStatus.EXPIRED)
 
 
 async def records_of_subjects(

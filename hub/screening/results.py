@@ -142,6 +142,7 @@ def _record_text(outcome: CheckOutcome, finding: Finding) -> str:
     kind = record.sanction_kind.label if record.sanction_kind else record.category.label
     marks = "［数据异议处理中］" if finding.disputed else ""
     marks += "［已申请复审复核，不停止执行］" if finding.pending_review else ""
+    marks += "［异议逾期未处理］" if finding.objection_overdue else ""
     return f"{record.source_ref}（{kind}，{record.decided_at.isoformat()}）{marks}"
 
 

@@ -28,4 +28,11 @@ class PiiCipher:
         return nonce + self._aead.encrypt(nonce, value.encode(), None)
 
     def decrypt(self, blob: bytes) -> str:
-        return self._aead.decrypt(blob[:_NONCE], blob[_NONCE:], None).decode()
+        return self.decrypt_bytes(blob).decode()
+
+    def encrypt_bytes(self, value: bytes) -> bytes:
+        nonce = os.urandom(_NONCE)
+        return nonce + self._aead.encrypt(nonce, value, None)
+
+    def decrypt_bytes(self, blob: bytes) -> bytes:
+        return self._aead.decrypt(blob[:_NONCE], blob[_NONCE:], None)

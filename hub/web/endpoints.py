@@ -38,4 +38,5 @@ async def jwks(request: Request) -> JSONResponse:
 async def metrics(request: Request) -> Response:
     web = web_state(request)
     await web.metrics.ingest.refresh(web.runtime.sessions)
+    await web.metrics.lifecycle.refresh(web.runtime.sessions, web.runtime.today)
     return Response(generate_latest(web.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -21,6 +21,7 @@ from prometheus_client import (
 )
 
 from hub.web.ingest_metrics import IngestCollector
+from hub.web.lifecycle_metrics import LifecycleCollector
 
 UNKNOWN = "unknown"
 UNSELECTED = "unselected"
@@ -47,6 +48,7 @@ class Metrics:
         self.operations = operations
         self.registry = CollectorRegistry()
         self.ingest = IngestCollector(self.registry)  # read from the database at each scrape
+        self.lifecycle = LifecycleCollector(self.registry)
         self.requests = Counter(
             "hub_graphql_requests",
             "GraphQL requests by first root field and outcome.",

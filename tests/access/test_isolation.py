@@ -6,6 +6,7 @@ records. Every read goes through the API, as a caller would make it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from factories import CHECK, CHECKS
@@ -138,7 +139,7 @@ async def world(http, db):
         await session.execute(
             update(CreditRecord)
             .where(CreditRecord.source_ref.in_(["B-REPAIRED-P", "B-REPAIRED-O"]))
-            .values(status=RecordStatus.REPAIRED)
+            .values(repaired_on=date(2026, 6, 1))
         )
     return world
 

@@ -160,6 +160,6 @@ async def test_an_agency_changes_its_own_record(db, agencies):
 async def test_an_admin_changes_any_agencys_record(db, agencies):
     async with db.sessions.begin() as session:
         bind(session, actor_of(agencies.a, WRITER | {"admin"}))
-        (await record(session, "B-1")).status = RecordStatus.REPAIRED
+        (await record(session, "B-1")).status = RecordStatus.REVOKED
     async with db.sessions() as session:
-        assert (await record(session, "B-1")).status is RecordStatus.REPAIRED
+        assert (await record(session, "B-1")).status is RecordStatus.REVOKED

@@ -152,3 +152,46 @@ async def test_an_open_fingerprint_is_unique_and_a_resolved_one_is_not(empty_dat
         await execute(url, row, payload=b"\x03")
     await downgrade_async(url, "0005")
     assert len(await execute(url, "SELECT id FROM quarantined_rows")) == 2
+
+
+# -- 0007: what the source owns, and what the hub's workflows own --------------------------
+
+RECORD = (
+    "INSERT INTO credit_records (id, source_agency_id, stream, source_ref, subject_type, "
+    "organization_id, category, severity, decided_at, effective_until, summary, status, "
+    "version, content_hash, created_at, updated_at) VALUES (:id, 1, 'push', :ref, "
+    "'ORGANIZATION', 1, 'PAYMENT_ARREARS', 'GENERAL', '2026-01-05', :until, '拖欠', :status, 1, "
+    "'h', '2026-03-01 08:00:00+00:00', '2026-03-01 08:00:00+00:00')"
+)
+
+
+async def test_hub_statuses_move_to_their_own_columns_and_back(empty_database_url):
+    url = empty_database_url
+    await upgrade_async(url, "0006")
+    await a_run(url)
+    await execute(
+        url,
+        "INSERT INTO organizations (id, uscc, name, region_code, created_at) VALUES "
+        "(1, '11361200MB0000000L', '江州市某局', '361200', CURRENT_TIMESTAMP)",
+    )
+    for number, status in enumerate(["ACTIVE", "UNDER_OBJECTION", "REPAIRED", "EXPIRED"], 1):
+        await execute(url, RECORD, id=number, ref=f"R-{number}", until=None, status=status)
+    await upgrade_async(url)
+    rows = await execute(
+        url,
+        "SELECT id, status, objection_kind, repaired_on, effective_until FROM credit_records "
+        "ORDER BY id",
+    )
+    as_text = [tuple(str(v) if v is not None else None for v in row) for row in rows]
+    assert as_text == [
+        ("1", "ACTIVE", None, None, None),
+        ("2", "ACTIVE", "DATA_ERROR", None, None),
+        ("3", "ACTIVE", None, "2026-03-01", None),
+        ("4", "ACTIVE", None, None, "2026-03-01"),
+    ]
+    [(record_id, kind, state)] = await execute(url, "SELECT record_id, kind, state FROM objections")
+    assert (record_id, kind, state) == (2, "DATA_ERROR", "OPEN")
+    await downgrade_async(url, "0006")
+    statuses = await execute(url, "SELECT status FROM credit_records ORDER BY id")
+    # EXPIRED came back as ACTIVE with its end: the end date says what the status said.
+    assert [s for (s,) in statuses] == ["ACTIVE", "UNDER_OBJECTION", "REPAIRED", "ACTIVE"]

@@ -9,7 +9,7 @@ from factories import submit as seed
 from sqlalchemy import update
 from support import gql, make_id_number, make_uscc
 
-from hub.records.enums import RecordStatus
+from hub.records.enums import ObjectionKind
 from hub.records.models import CreditRecord
 
 PURCHASER = make_uscc(seed=71)
@@ -119,7 +119,9 @@ async def test_a_record_under_objection_makes_the_verdict_review_and_is_marked(h
         ],
     )
     async with db.sessions.begin() as session:
-        await session.execute(update(CreditRecord).values(status=RecordStatus.UNDER_OBJECTION))
+        # The state an open DATA_ERROR objection keeps on the record (the workflow itself is
+        # tested end to end in tests/lifecycle).
+        await session.execute(update(CreditRecord).values(objection_kind=ObjectionKind.DATA_ERROR))
     result = await check(http, token, "AWARD", {"idNumber": make_id_number(seq=401)}, "2026-06-01")
     assert result["verdict"] == "REVIEW"
     assert [(f["outcome"], f["disputed"]) for f in result["findings"]] == [("REVIEW", True)]

@@ -5,12 +5,13 @@ in test_purposes_end_to_end.py)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from factories import check as ask
 from factories import record, submit, token_for
 from sqlalchemy import update
 from support import gql, make_id_number, make_uscc
 
-from hub.records.enums import RecordStatus
 from hub.records.models import CreditRecord
 
 CHANGES = "query($s: String!) { ruleChanges(since: $s) { version rules change reason } }"
@@ -99,9 +100,10 @@ async def test_a_repaired_record_still_bars_by_statute_and_no_longer_by_measure(
     token = await seeded(
         http, db, [sanction("江监政处〔2024〕42号", "EXPULSION", "2024-09-18"), arrears]
     )
-    # Repaired: the lifecycle will record it as its own state; today it is the status.
+    # Repaired on 2026-11-01, as the repair workflow records it (tested end to end in
+    # tests/lifecycle).
     async with db.sessions.begin() as session:
-        await session.execute(update(CreditRecord).values(status=RecordStatus.REPAIRED))
+        await session.execute(update(CreditRecord).values(repaired_on=date(2026, 11, 1)))
     hiring = (await check(http, token, "HIRING", "2026-12-01"))["data"]["check"]
     assert hiring["verdict"] == "RESTRICTED"
     assert [(f["rule"]["id"], f["rule"]["basis"]) for f in hiring["findings"]] == [

@@ -1,0 +1,78 @@
+"""Who takes part in a workflow item, and the audit of the persons a workflow touches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.audit.purposes import AccessPurpose, Stated
+from hub.audit.service import note_person_reads
+from hub.auth.actor import Actor
+from hub.auth.scopes import ADMIN
+from hub.errors import Forbidden, InvalidInput, NotFound
+from hub.records.enums import RecordStatus
+from hub.records.models import CreditRecord
+from hub.subjects.models import Person
+
+MIN_REASON = 5
+MAX_REASON = 2000
+
+
+def agency_of(actor: Actor, action: str) -> int:
+    if actor.agency_id is None:
+        raise Forbidden(f"only an agency's client may {action}", field="agency")
+    return actor.agency_id
+
+
+def is_party(actor: Actor, *agencies: int) -> bool:
+    return actor.has(ADMIN) or actor.agency_id in agencies
+
+
+def require_answerer(actor: Actor, source_agency_id: int, what: str) -> None:
+    """Only the record's source agency answers (谁认定、谁处理); an admin may act for it."""
+    if not (actor.has(ADMIN) or actor.agency_id == source_agency_id):
+        raise Forbidden(
+            f"only the agency that made the record answers this {what}",
+            field="id",
+            zh="只有作出该记录的单位可以处理",
+        )
+
+
+def clean_reason(text: str, field: str = "reason") -> str:
+    cleaned = text.strip()
+    if not MIN_REASON <= len(cleaned) <= MAX_REASON:
+        raise InvalidInput(
+            f"state the reason in {MIN_REASON} to {MAX_REASON} characters", field=field
+        )
+    return cleaned
+
+
+async def visible_record(session: AsyncSession, record_id: int) -> CreditRecord:
+    """The record as the caller's session may see it; one it may not see does not exist for
+    it (the same answer as for an id nobody has)."""
+    record = await session.scalar(select(CreditRecord).where(CreditRecord.id == record_id))
+    if record is None:
+        raise NotFound(f"no record {record_id} for this client", field="record")
+    if record.status is not RecordStatus.ACTIVE:
+        raise InvalidInput(
+            f"the source has withdrawn this record ({record.status.value}): nothing to act on",
+            field="record",
+        )
+    return record
+
+
+async def note_workflow_reads(
+    session: AsyncSession,
+    records: Iterable[CreditRecord],
+    purpose: AccessPurpose,
+    operation: str,
+) -> None:
+    """A workflow step on a person's record is an access to that person (PIPL): noted with
+    the workflow as its purpose."""
+    person_ids = {r.person_id for r in records if r.person_id is not None}
+    if not person_ids:
+        return
+    hashes = await session.scalars(select(Person.id_hash).where(Person.id.in_(person_ids)))
+    note_person_reads(session, Stated(purpose, None), operation, [(h, "1") for h in hashes])

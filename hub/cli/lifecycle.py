@@ -9,6 +9,7 @@ from typing import Any
 import click
 from rich.table import Table
 
+from hub import clock
 from hub.cli.context import OPERATOR, console, run
 from hub.objections.rules import OpenObjection, due, overdue
 from hub.objections.service import ObjectionFilter, list_objections
@@ -71,7 +72,7 @@ def objections_list(only_overdue: bool, state: str | None, limit: int) -> None:
             f"{row.record_id} {record.source_ref if record else ''}",
             row.kind.label,
             row.state.label,
-            f"{row.filed_at:%Y-%m-%d}",
+            str(clock.china_date(row.filed_at)),
             str(due(item)),
             "逾期" if overdue(item, today) else "",
         )
@@ -107,7 +108,7 @@ def repairs_list(state: str | None, limit: int) -> None:
             str(row.id),
             str(row.record_id),
             row.state.label,
-            f"{row.applied_at:%Y-%m-%d}",
+            str(clock.china_date(row.applied_at)),
             str(row.decide_by),
             "逾期" if late else "",
             row.reason or "",

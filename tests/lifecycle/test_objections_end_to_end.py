@@ -245,3 +245,21 @@ async def test_a_deadline_in_a_year_the_calendar_does_not_know_is_refused_and_no
     assert "2027" in refused["message"]
     assert (await parties.ask(parties.hr, LIST))["data"]["objections"]["edges"] == []
     assert (await award_check(parties, as_of="2026-12-22"))["verdict"] == "RESTRICTED"
+
+
+async def test_the_archive_shows_who_accessed_the_subject_only_to_audit_readers(parties, db):
+    from factories import token_for
+
+    await file(parties)
+    await award_check(parties)
+    query = """query($n: String!) { person(idNumber: $n) { archive {
+      accesses { edges { node { operation purpose agency { name } } } } } } }"""
+    auditor = await token_for(parties.hub.http, db, "records:read audit:read", agency_seed=86)
+    body = await parties.ask(auditor, query, {"n": SUBJECT["idNumber"]})
+    seen = [
+        (n["node"]["operation"], n["node"]["purpose"])
+        for n in body["data"]["person"]["archive"]["accesses"]["edges"]
+    ]
+    assert ("fileObjection", "OBJECTION") in seen and ("check", "AWARD") in seen
+    refused = await parties.ask(parties.hr, query, {"n": SUBJECT["idNumber"]})
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -70,3 +70,9 @@ class Conflict(HubError):
 
 class RepairNotEligible(HubError):
     code = "REPAIR_NOT_ELIGIBLE"
+
+
+class CursorExpired(HubError):
+    """A change-feed cursor older than the feed's retention: resync from a snapshot."""
+
+    code = "CURSOR_EXPIRED"

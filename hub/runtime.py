@@ -11,7 +11,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -22,7 +22,9 @@ from hub.audit.sealing import Sealer
 from hub.audit.service import Caller, open_trail, recorded_any
 from hub.checks.rules import RuleSet
 from hub.checks.ruleset import current_ruleset
+from hub.db.base import utcnow
 from hub.db.engine import create_engine, session_factory
+from hub.feed.sequencer import Sequencer, wrote_events
 from hub.keys import Keys, load_keys
 from hub.lifecycle.calendar import WorkCalendar, load_calendar
 from hub.lifecycle.service import run_publicity
@@ -42,9 +44,13 @@ class Runtime:
     ruleset: RuleSet
     coverage: CoverageCache
     sealer: Sealer
+    # Gives committed change-feed events their positions (hub.feed.sequencer).
+    sequencer: Sequencer
     calendar: WorkCalendar
     # Today in China: the day workflows count their deadlines from (tests fix it).
     today: Callable[[], date] = clock.today
+    # The moment now (UTC): what a feed cursor's age is measured against (tests fix it).
+    now: Callable[[], datetime] = utcnow
 
     @classmethod
     def build(cls, settings: Settings, keys: Keys | None = None) -> Runtime:
@@ -61,27 +67,34 @@ class Runtime:
             ruleset=current_ruleset(),
             coverage=CoverageCache(),
             sealer=Sealer(sessions, chain_key(keys.pii.hmac_key)),
+            sequencer=Sequencer(sessions),
             calendar=load_calendar(settings.holidays),
         )
 
     @contextlib.asynccontextmanager
     async def transaction(self, caller: Caller) -> AsyncIterator[AsyncSession]:
         """One audited transaction for an edge that is not a web request (a CLI command, a
-        job): committed on leaving, and what it recorded is sealed into the chain at once."""
+        job): committed on leaving; what it recorded is sealed into the chain and the record
+        events it wrote are given feed positions at once."""
         async with self.sessions.begin() as session:
             open_trail(session, caller)
             yield session
         if recorded_any(session):
             await self.sealer.seal_all()
+        if wrote_events(session):
+            await self.sequencer.drain()
 
     async def close(self) -> None:
-        """Seals what the last requests recorded, then closes the connections. A database
-        that cannot be reached does not stop the shutdown: what is pending stays recorded,
-        and the next process (or `hub audit verify`) seals it."""
+        """Seals what the last requests recorded and positions the feed events they wrote,
+        then closes the connections. A database that cannot be reached does not stop the
+        shutdown: what is pending stays recorded, and the next process (or `hub audit
+        verify`) finishes it."""
         try:
-            await self.sealer.seal_all()
-        except Exception as error:  # the database went away; the rows wait in audit_pending
-            log.warning("could not seal pending audit rows at shutdown: %s", type(error).__name__)
+            for rounds in (self.sealer, self.sequencer):
+                try:
+                    await rounds.drain()
+                except Exception as error:  # the database went away; the rows wait
+                    log.warning("at shutdown, %s failed: %s", rounds.what, type(error).__name__)
         finally:
             await self.engine.dispose()
 
@@ -90,16 +103,19 @@ class Runtime:
 async def open_runtime(
     settings: Settings, keys: Keys | None = None, *, background_sealing: bool = False
 ) -> AsyncIterator[Runtime]:
-    """The runtime for the duration of the block. A serving process seals in the background
-    (`background_sealing`); a command seals after each transaction and on leaving."""
+    """The runtime for the duration of the block. A serving process seals and positions
+    feed events in the background (`background_sealing`); a command does both after each
+    transaction and on leaving."""
     runtime = Runtime.build(settings, keys)
-    sealing = asyncio.create_task(runtime.sealer.run()) if background_sealing else None
+    workers = (runtime.sealer, runtime.sequencer)
+    running = [asyncio.create_task(w.run()) for w in workers] if background_sealing else []
     try:
         yield runtime
     finally:
-        if sealing is not None:
-            runtime.sealer.stop()
-            await sealing
+        for worker in workers:
+            worker.stop()
+        for task in running:
+            await task
         await runtime.close()
 
 

@@ -31,6 +31,8 @@ DEFAULT_RATE_LIMIT = RateLimit(rate=50.0, burst=100)
 # Three years, counting a leap day; shorter is refused.
 DEFAULT_AUDIT_RETENTION_DAYS = 3 * 365 + 1
 MIN_AUDIT_RETENTION_DAYS = 3 * 365
+# How far back a change-feed consumer may resume; older cursors resync from a snapshot.
+DEFAULT_FEED_RETENTION_DAYS = 400
 # A client asks for a token every quarter of an hour; many more asks are guesses of a secret.
 DEFAULT_TOKEN_RATE_LIMIT = RateLimit(rate=1.0, burst=10)
 
@@ -77,6 +79,8 @@ class Settings:
     audit_retention_days: int = DEFAULT_AUDIT_RETENTION_DAYS
     # Official holidays of years the installed calendar does not know yet (hub.lifecycle).
     holidays: Path | None = None
+    # How old a change-feed cursor may be before the consumer must resync (CURSOR_EXPIRED).
+    feed_retention_days: int = DEFAULT_FEED_RETENTION_DAYS
 
     @property
     def is_production(self) -> bool:
@@ -94,7 +98,8 @@ class Settings:
             f"rate_limits_per_client={_limits_text(self.rate_limits_per_client)!r}, "
             f"persisted_operations={str(self.persisted_operations or 'off')!r}, "
             f"audit_retention_days={self.audit_retention_days}, "
-            f"holidays={str(self.holidays or 'built-in')!r})"
+            f"holidays={str(self.holidays or 'built-in')!r}, "
+            f"feed_retention_days={self.feed_retention_days})"
         )
 
     @classmethod
@@ -133,7 +138,19 @@ class Settings:
             persisted_operations=Path(manifest) if manifest else None,
             audit_retention_days=_retention_days(env.get("HUB_AUDIT_RETENTION_DAYS", "")),
             holidays=Path(holidays) if holidays else None,
+            feed_retention_days=_feed_retention_days(env.get("HUB_FEED_RETENTION_DAYS", "")),
         )
+
+
+def _feed_retention_days(text: str) -> int:
+    if not text.strip():
+        return DEFAULT_FEED_RETENTION_DAYS
+    if not text.strip().isdigit() or int(text) < 1:
+        raise ConfigurationError(
+            f"HUB_FEED_RETENTION_DAYS must be a positive number of days; got {text!r}",
+            field="HUB_FEED_RETENTION_DAYS",
+        )
+    return int(text)
 
 
 def _retention_days(text: str) -> int:

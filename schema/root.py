@@ -20,6 +20,7 @@ from schema.checks import CheckQueries
 from schema.disclosure import DisclosureQueries
 from schema.documents import ParseOnce
 from schema.errors import classify_all
+from schema.feed import FeedQueries
 from schema.inputs import SubjectInput, parse_representation, parse_subject
 from schema.lifecycle import LifecycleMutations, LifecycleQueries
 from schema.limits import LIMITS, Limits, LimitsFirstValidation, shape_rules
@@ -64,6 +65,7 @@ class Query(
     AuditQueries,
     LifecycleQueries,
     DisclosureQueries,
+    FeedQueries,
 ):
     pass
 

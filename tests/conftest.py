@@ -117,6 +117,7 @@ async def _empty(database: Database) -> None:
             ),
             {"genesis": "0" * 64},
         )
+        await connection.execute(text("UPDATE feed_head SET last_position = 0"))
 
 
 @pytest.fixture

@@ -33,6 +33,9 @@ from hub.subjects.models import Organization, Person
 _ACTOR = "hub.access.actor"
 # Execution option of the statement with which a check reads the records it judges.
 FOR_CHECKS = "hub_for_checks"
+# Execution option of the change feed's read: it sees records withdrawn from sharing too,
+# because it must tell consumers to stop using them (hub.feed); jurisdiction still applies.
+FOR_FEED = "hub_for_feed"
 
 
 def bind(session: AsyncSession, actor: Actor) -> None:
@@ -42,9 +45,9 @@ def bind(session: AsyncSession, actor: Actor) -> None:
 # An actor's criteria are built once: a session runs many statements, a process serves the
 # same clients again and again, and the options are immutable.
 @lru_cache(maxsize=1024)
-def criteria_for(actor: Actor, for_checks: bool = False) -> tuple[Any, ...]:
+def criteria_for(actor: Actor, for_checks: bool = False, for_feed: bool = False) -> tuple[Any, ...]:
     options: list[Any] = []
-    if not sees_unshared_records_of_others(actor):
+    if not (for_feed or sees_unshared_records_of_others(actor)):
         own = actor.agency_id
         repaired_seen = REPAIRED_RECORDS_ARE_JUDGED if for_checks else REPAIRED_RECORDS_ARE_SHARED
         if repaired_seen:
@@ -110,7 +113,11 @@ def _apply_row_criteria(state: ORMExecuteState) -> None:
         return
     if state.is_select and not state.is_column_load:
         # Column loads refresh attributes of an object the caller could already see.
-        options = criteria_for(actor, bool(state.execution_options.get(FOR_CHECKS)))
+        options = criteria_for(
+            actor,
+            bool(state.execution_options.get(FOR_CHECKS)),
+            bool(state.execution_options.get(FOR_FEED)),
+        )
     elif state.is_update or state.is_delete:
         # A bulk UPDATE or DELETE reaches only the caller's own records.
         options = write_criteria_for(actor)

@@ -22,6 +22,21 @@ def sees_unshared_records_of_others(actor: Actor) -> bool:
     return actor.has(ADMIN)
 
 
+def shared_in_feed(
+    reader_agency_id: int | None,
+    source_agency_id: int,
+    status: RecordStatus,
+    repaired_on: object | None,
+) -> bool:
+    """Whether the change feed gives a record's content to a reader, or only tells it to
+    stop using the record. Stricter than reads: no scope, not even admin, carries a revoked
+    or repaired record to another platform (令2025年第36号 Art. 3: a repaired record stops
+    being shared); its source still sees its own."""
+    if reader_agency_id is not None and reader_agency_id == source_agency_id:
+        return True
+    return status not in WITHDRAWN and (REPAIRED_RECORDS_ARE_SHARED or repaired_on is None)
+
+
 def may_change_record(actor: Actor, source_agency_id: int) -> bool:
     """A source agency writes, corrects and manages only its own records."""
     return actor.has(ADMIN) or actor.agency_id == source_agency_id

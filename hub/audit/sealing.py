@@ -11,9 +11,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any, cast
@@ -24,8 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hub.audit.chain import SealedRow, seal, sealed_head
 from hub.audit.models import AuditEvent, AuditHead, PendingAccess
 from hub.audit.service import HEAD_ID
-
-log = logging.getLogger("hub.audit")
+from hub.db.background import Rounds
 
 BATCH = 2000
 _COLUMNS = [c.key for c in PendingAccess.__table__.columns if c.key != "id"]
@@ -87,48 +83,19 @@ def _chained(
     return rows
 
 
-class Sealer:
+class Sealer(Rounds):
     """Seals pending accesses in the background of one hub process."""
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], key: bytes, interval: float = 5.0
     ) -> None:
-        self._sessions = sessions
-        self._key = key
-        self._interval = interval
-        self._wake = asyncio.Event()
-        self._lock = asyncio.Lock()
-        self._stopping = False
+        async def batch(session: AsyncSession) -> int:
+            return await seal_batch(session, key)
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self) -> None:
-        """Ends `run` after the round in progress: never cancelled mid-transaction, which
-        would leave a connection holding the database's write lock."""
-        self._stopping = True
-        self._wake.set()
+        super().__init__(
+            sessions, batch, batch_size=BATCH, what="sealing audit rows", interval=interval
+        )
 
     async def seal_all(self) -> int:
         """Seals everything pending now; one batch per transaction."""
-        total = 0
-        async with self._lock:
-            while True:
-                async with self._sessions.begin() as session:
-                    sealed = await seal_batch(session, self._key)
-                total += sealed
-                if sealed < BATCH:
-                    return total
-
-    async def run(self) -> None:
-        while not self._stopping:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._interval):
-                    await self._wake.wait()
-            self._wake.clear()
-            if self._stopping:
-                return
-            try:
-                await self.seal_all()
-            except Exception as error:  # the rows stay pending; the next round tries again
-                log.warning("sealing audit rows failed: %s", type(error).__name__)
+        return await self.drain()

@@ -6,6 +6,7 @@ from hub.auth.models import Client
 from hub.checks.models import Check
 from hub.db.base import Base
 from hub.evidence.models import Evidence
+from hub.feed.models import FeedHead
 from hub.ingest.models import IngestCursor, IngestRun, QuarantinedRow
 from hub.objections.models import Objection
 from hub.records.models import CreditRecord, RecordEvent
@@ -21,6 +22,7 @@ __all__ = [
     "Client",
     "CreditRecord",
     "Evidence",
+    "FeedHead",
     "IngestCursor",
     "IngestRun",
     "Objection",

@@ -3,7 +3,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy import Enum as SqlEnum
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -34,8 +45,9 @@ class CreditRecord(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
-    # Which feed of the source agency the record came from ("push" for submitRecords);
-    # the natural key is (agency, stream, source_ref).
+    # Which feed of the source agency the record came from ("push" for submitRecords; for a
+    # record taken from another hub's feed, that hub and its stream: hub.feed.events); the
+    # natural key is (agency, stream, source_ref).
     stream: Mapped[str] = mapped_column(String(64), default="push")
     source_ref: Mapped[str] = mapped_column(String(128))
     subject_type: Mapped[SubjectType] = mapped_column(_enum(SubjectType))
@@ -69,13 +81,29 @@ class CreditRecord(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
+UNPOSITIONED = "position IS NULL"
+
+
 class RecordEvent(Base):
-    """Append-only history of a record. Its id orders every change hub-wide, which is what
-    the change feed pages over."""
+    """Append-only history of a record, and the change feed's outbox: an event is written
+    in the transaction that made the change, and the sequencer (hub.feed.sequencer) gives it
+    its feed `position` after that transaction has committed. Ids are taken when a row is
+    inserted, so they do not follow commit order; positions do."""
 
     __tablename__ = "record_events"
+    __table_args__ = (
+        Index("ux_record_events_position", "position", unique=True),
+        # The sequencer's work list: small, as it holds only events not yet positioned.
+        Index(
+            "ix_record_events_unpositioned",
+            "id",
+            postgresql_where=text(UNPOSITIONED),
+            sqlite_where=text(UNPOSITIONED),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    position: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("credit_records.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(32))

@@ -1,6 +1,7 @@
 """One request's session as one caller: every statement filtered for the caller (hub.access),
 every read of a person noted for the audit trail, committed at the end — or rolled back when
-something unexpected failed — and the sealer woken when the commit recorded accesses."""
+something unexpected failed — and the sealer (the sequencer) woken when the commit recorded
+accesses (wrote record events)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from hub.audit.service import Caller, open_trail, recorded_any
 from hub.auth.actor import Actor
 from hub.auth.service import actor_for_token
 from hub.auth.tokens import TokenClaims
+from hub.feed.sequencer import wrote_events
 from hub.web.middleware import REQUEST_ID
 from hub.web.state import WebState
 
@@ -51,3 +53,5 @@ async def caller_session(
         await session.commit()
     if recorded_any(session):
         web.runtime.sealer.wake()
+    if wrote_events(session):
+        web.runtime.sequencer.wake()

@@ -11,7 +11,24 @@ from typing import Any
 import strawberry
 from strawberry.extensions import FieldExtension
 
+from hub.auth.actor import Actor
+from hub.auth.scopes import CHECK_SCOPES, RECORDS_READ
 from hub.errors import Forbidden
+
+# Persons and bodies reach a caller as a check's subject or through the records API: their
+# entity types (and `_entities`) need one of these scopes, declared and enforced alike.
+ENTITY_SCOPES = (RECORDS_READ, *CHECK_SCOPES)
+
+
+def require_any(actor: Actor, scopes: tuple[str, ...], what: str) -> None:
+    if not any(actor.has(s) for s in scopes):
+        needed = " or ".join(f"'{s}'" for s in scopes)
+        raise Forbidden(f"{what} needs the scope {needed}", field=scopes[0])
+
+
+def entity_scopes() -> list[list[str]]:
+    """@requiresScopes of the entity types: any one of ENTITY_SCOPES."""
+    return [[scope] for scope in ENTITY_SCOPES]
 
 
 class RequireAnyScope(FieldExtension):
@@ -19,10 +36,7 @@ class RequireAnyScope(FieldExtension):
         self.scopes = scopes
 
     def _check(self, info: strawberry.Info) -> None:
-        actor = info.context.actor
-        if not any(actor.has(s) for s in self.scopes):
-            needed = " or ".join(f"'{s}'" for s in self.scopes)
-            raise Forbidden(f"{info.field_name} needs the scope {needed}", field=self.scopes[0])
+        require_any(info.context.actor, self.scopes, info.field_name)
 
     def resolve(
         self, next_: Callable[..., Any], source: Any, info: strawberry.Info, **kw: Any

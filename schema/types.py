@@ -24,7 +24,7 @@ from hub.records.models import CreditRecord as RecordRow
 from hub.subjects.models import Organization as OrganizationRow
 from hub.subjects.models import Person as PersonRow
 from schema.access import stated_purpose
-from schema.permissions import scoped_field
+from schema.permissions import ENTITY_SCOPES, entity_scopes, require_any, scoped_field
 
 if TYPE_CHECKING:
     from schema.disclosure import Archive
@@ -55,13 +55,20 @@ class Agency:
         return self.row.family
 
 
-@strawberry.federation.type(keys=["uscc"], description="A government body or other organization.")
+# Both entity types declare the scopes their `_entities` resolution enforces: a gateway
+# enforcing @requiresScopes refuses what the hub would refuse, on every path to them.
+@strawberry.federation.type(
+    keys=["uscc"],
+    requires_scopes=entity_scopes(),
+    description="A government body or other organization.",
+)
 class Organization:
     uscc: str
     row: strawberry.Private[OrganizationRow | None] = None
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, uscc: str) -> Organization | None:
+        require_any(info.context.actor, ENTITY_SCOPES, "_entities")
         row = await info.context.loaders.organization_by_uscc.load(uscc)
         return cls(uscc=uscc, row=row) if row else None
 
@@ -98,6 +105,7 @@ class Organization:
 
 @strawberry.federation.type(
     keys=["id"],
+    requires_scopes=entity_scopes(),
     description="A natural person. ID number and name are masked unless the caller holds "
     "records:read:pii.",
 )
@@ -107,7 +115,7 @@ class Person:
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Person | None:
-        info.context.actor.require(RECORDS_READ)
+        require_any(info.context.actor, ENTITY_SCOPES, "_entities")
         # _entities takes no arguments: the header says why; the read is noted by the service.
         row = await info.context.loaders.person_read_by_uid(stated_purpose(info)).load(str(id))
         return cls(id=id, row=row) if row else None

@@ -8,9 +8,13 @@ from starlette.responses import Response
 
 
 def graphql_error(
-    message: str, code: str, status: int, headers: dict[str, str] | None = None
+    message: str,
+    code: str,
+    status: int,
+    headers: dict[str, str] | None = None,
+    **extensions: object,
 ) -> Response:
-    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    body = {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
     return Response(orjson.dumps(body), status, headers=headers, media_type="application/json")
 
 
@@ -24,6 +28,11 @@ def unauthorized(message: str) -> Response:
 
 
 def rate_limited(wait: int) -> Response:
+    # The wait also in the body: a federation gateway passes on the error, not the header.
     return graphql_error(
-        f"too many requests; retry after {wait} s", "RATE_LIMITED", 429, {"Retry-After": str(wait)}
+        f"too many requests; retry after {wait} s",
+        "RATE_LIMITED",
+        429,
+        {"Retry-After": str(wait)},
+        retryAfter=wait,
     )

@@ -90,11 +90,24 @@ async def test_entities_keep_the_order_of_representations_and_null_unknown_ones(
     assert entities[3]["name"] == "江州市第0局"
 
 
-async def test_person_entities_need_records_read(http, db):
+async def test_entities_need_the_scopes_their_types_declare(http, db):
+    """The SDL declares on both entity types what `_entities` enforces: records:read or a
+    check scope (persons and bodies reach checkers as their checks' subjects)."""
     await seed(http, db)
-    checker = await make_client(db, "check:hiring")
-    token = await get_token(http, checker)
-    body = (
-        await gql(http, token, ENTITIES, {"representations": [{"__typename": "Person", "id": "x"}]})
-    ).json()
-    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    reader = await get_token(http, await make_client(db, "records:read", agency_seed=2))
+    sdl = (await gql(http, reader, "{ _service { sdl } }")).json()["data"]["_service"]["sdl"]
+    scopes = ("records:read", "check:hiring", "check:transfer", "check:award",
+              "check:appraisal", "check:procurement")  # fmt: skip
+    declared = "@requiresScopes(scopes: [\n" + "".join(f'  ["{s}"]\n' for s in scopes) + "])"
+    assert f'type Organization @key(fields: "uscc") {declared}' in sdl
+    assert f'type Person @key(fields: "id") {declared}' in sdl
+
+    writer = await get_token(http, await make_client(db, "records:write", agency_seed=3))
+    checker = await get_token(http, await make_client(db, "check:procurement", agency_seed=4))
+    for typename, key in (("Person", {"id": "x"}), ("Organization", {"uscc": make_uscc(seed=100)})):
+        representations = [{"__typename": typename, **key}]
+        refused = (await gql(http, writer, ENTITIES, {"representations": representations})).json()
+        assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    body_only = [{"__typename": "Organization", "uscc": make_uscc(seed=100)}]
+    allowed = (await gql(http, checker, ENTITIES, {"representations": body_only})).json()
+    assert allowed["data"]["_entities"][0]["name"] == "江州市第0局"

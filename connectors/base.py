@@ -43,6 +43,12 @@ class SourceRecord(TypedDict, total=False):
     legal_basis: str | None
     status: str | None  # ACTIVE (default), REVOKED, CORRECTED, EXPIRED
     detail: dict[str, Any] | None  # a JSON object: the typed detail of the category
+    # A record taken from another hub's change feed: where it was first collected (hub URN,
+    # source agency's uscc/name/family/level/region, stream). Stored under that agency.
+    origin: dict[str, str] | None
+    # Set instead of the content when the other hub says to stop using the record
+    # (REVOKED by its source, or REPAIRED); with source_ref and origin only.
+    withdrawn: str | None
 
 
 class RosterEntry(TypedDict, total=False):

@@ -10,10 +10,17 @@ from connectors.court import CourtConnector
 from connectors.discipline import DisciplineConnector
 from connectors.finance import FinanceConnector
 from connectors.hr import HrConnector
+from connectors.hub import HubConnector
 
 CONNECTORS: dict[str, Connector[Any]] = {
     connector.name: connector
-    for connector in (CourtConnector(), DisciplineConnector(), HrConnector(), FinanceConnector())
+    for connector in (
+        CourtConnector(),
+        DisciplineConnector(),
+        HrConnector(),
+        FinanceConnector(),
+        HubConnector(),
+    )
 }
 
 

@@ -51,41 +51,49 @@ def event_type(kind: str, shared: bool) -> str:
 
 
 @dataclass(frozen=True)
+class AgencyView:
+    """The source agency as a consumer needs it to register the agency on its side."""
+
+    uscc: str
+    name: str
+    family: str
+    level: str
+    region_code: str
+
+
+@dataclass(frozen=True)
 class Origin:
     """Who said it first: the hub that collected the record, the source agency, its stream
     and its 文号/案号. Two cities' 江监政处〔2024〕163号 differ by their hub."""
 
     hub: str
-    agency_uscc: str
-    agency_name: str
+    agency: AgencyView
     stream: str
     source_ref: str
 
     @classmethod
-    def of(cls, own_hub: str, agency_uscc: str, agency_name: str, stream: str, ref: str) -> Origin:
+    def of(cls, own_hub: str, agency: AgencyView, stream: str, ref: str) -> Origin:
         if stream.startswith(HUB_STREAM_PREFIX):
             hub, _, origin_stream = stream[len(HUB_STREAM_PREFIX) :].rpartition("|")
-            return cls(hub or own_hub, agency_uscc, agency_name, origin_stream, ref)
-        return cls(own_hub, agency_uscc, agency_name, stream, ref)
+            return cls(hub or own_hub, agency, origin_stream, ref)
+        return cls(own_hub, agency, stream, ref)
 
     @property
     def subject(self) -> str:
         """The CloudEvents `subject`: the record's identity, whichever hub serves it."""
-        return f"{self.hub}/{self.agency_uscc}/{self.stream}/{self.source_ref}"
+        return f"{self.hub}/{self.agency.uscc}/{self.stream}/{self.source_ref}"
 
     def as_data(self) -> dict[str, str]:
         return {
             "hub": self.hub,
-            "agencyUscc": self.agency_uscc,
-            "agencyName": self.agency_name,
+            "agencyUscc": self.agency.uscc,
+            "agencyName": self.agency.name,
+            "agencyFamily": self.agency.family,
+            "agencyLevel": self.agency.level,
+            "agencyRegion": self.agency.region_code,
             "stream": self.stream,
             "sourceRef": self.source_ref,
         }
-
-
-def hub_stream(origin: Origin) -> str:
-    """The stream under which a hub keeps a record it took from another hub's feed."""
-    return f"{HUB_STREAM_PREFIX}{origin.hub}|{origin.stream}"
 
 
 @dataclass(frozen=True)

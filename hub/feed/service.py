@@ -28,6 +28,7 @@ from hub.db.cursors import decode_cursor, encode_cursor
 from hub.errors import CursorExpired, InvalidInput
 from hub.feed.events import (
     SNAPSHOT_TYPE,
+    AgencyView,
     CloudEvent,
     Origin,
     RecordState,
@@ -142,7 +143,7 @@ async def read_snapshot(
     else:
         head, start = await _head(session), 0
     query = (
-        select(CreditRecord, Agency.uscc, Agency.name)
+        select(CreditRecord, Agency)
         .join(Agency, Agency.id == CreditRecord.source_agency_id)
         .where(CreditRecord.id > start)
         .order_by(CreditRecord.id)
@@ -151,16 +152,16 @@ async def read_snapshot(
     rows = (await session.execute(query)).all()
     more = len(rows) > first
     scanned = rows[:first]
-    agency = reader.actor.agency_id
+    reader_agency = reader.actor.agency_id
     rows = [
         row
         for row in scanned
-        if shared_in_feed(agency, row[0].source_agency_id, row[0].status, row[0].repaired_on)
+        if shared_in_feed(reader_agency, row[0].source_agency_id, row[0].status, row[0].repaired_on)
     ]
     subjects = await _subjects(session, reader, [row[0] for row in rows])
     edges = []
-    for record, uscc, name in rows:
-        origin = Origin.of(reader.hub, uscc, name, record.stream, record.source_ref)
+    for record, agency in rows:
+        origin = Origin.of(reader.hub, _agency(agency), record.stream, record.source_ref)
         data = record_data(
             origin, _state(record), _subject_of(record, subjects), True, reader.today
         )
@@ -204,9 +205,9 @@ async def _refuse_expired(session: AsyncSession, reader: Reader, start: int) -> 
         )
 
 
-def _events_with_records() -> Select[RecordEvent, CreditRecord, str, str]:
+def _events_with_records() -> Select[RecordEvent, CreditRecord, Agency]:
     return (
-        select(RecordEvent, CreditRecord, Agency.uscc, Agency.name)
+        select(RecordEvent, CreditRecord, Agency)
         .join(CreditRecord, CreditRecord.id == RecordEvent.record_id)
         .join(Agency, Agency.id == CreditRecord.source_agency_id)
         .execution_options(**{FOR_FEED: True})
@@ -214,8 +215,8 @@ def _events_with_records() -> Select[RecordEvent, CreditRecord, str, str]:
 
 
 def _filtered(
-    query: Select[RecordEvent, CreditRecord, str, str], flt: ChangeFilter
-) -> Select[RecordEvent, CreditRecord, str, str]:
+    query: Select[RecordEvent, CreditRecord, Agency], flt: ChangeFilter
+) -> Select[RecordEvent, CreditRecord, Agency]:
     if flt.categories:
         query = query.where(CreditRecord.category.in_(flt.categories))
     if flt.since is not None:
@@ -226,17 +227,17 @@ def _filtered(
 
 
 async def _events(session: AsyncSession, reader: Reader, rows: Sequence[Any]) -> list[CloudEvent]:
-    agency = reader.actor.agency_id
+    reader_agency = reader.actor.agency_id
     shared = {
         record.id: shared_in_feed(
-            agency, record.source_agency_id, record.status, record.repaired_on
+            reader_agency, record.source_agency_id, record.status, record.repaired_on
         )
-        for _, record, _, _ in rows
+        for _, record, _ in rows
     }
-    subjects = await _subjects(session, reader, [r for _, r, _, _ in rows if shared[r.id]])
+    subjects = await _subjects(session, reader, [r for _, r, _ in rows if shared[r.id]])
     events = []
-    for event, record, uscc, name in rows:
-        origin = Origin.of(reader.hub, uscc, name, record.stream, record.source_ref)
+    for event, record, agency in rows:
+        origin = Origin.of(reader.hub, _agency(agency), record.stream, record.source_ref)
         visible = shared[record.id]
         subject = _subject_of(record, subjects) if visible else None
         events.append(
@@ -297,6 +298,12 @@ def _note_reads(session: AsyncSession, subjects: _Subjects, operation: str) -> N
     reads = [(view.key, "given to a sync client") for view in subjects.values() if view.key]
     if reads:
         note_person_reads(session, SYNC, operation, reads)
+
+
+def _agency(agency: Agency) -> AgencyView:
+    return AgencyView(
+        agency.uscc, agency.name, agency.family.value, agency.level.value, agency.region_code
+    )
 
 
 def _state(record: CreditRecord) -> RecordState:

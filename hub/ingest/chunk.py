@@ -11,6 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.base import Row
+from connectors.hub.mapping import origin_stream
+from hub import clock
+from hub.errors import InvalidInput
 from hub.ingest.identity import (
     Unresolved,
     fits_mask,
@@ -19,6 +22,7 @@ from hub.ingest.identity import (
 )
 from hub.ingest.models import QuarantinedRow
 from hub.ingest.normalize import Normalised, normalise
+from hub.ingest.origins import Withdrawal, origin_agencies, withdraw
 from hub.ingest.quarantine import content_of, fingerprint, sealed
 from hub.ingest.roster import RosterEntry, apply_roster, roster_entry
 from hub.records.drafts import Problem
@@ -61,9 +65,12 @@ async def apply_chunk(
     result = ChunkResult(rows=len(rows))
     pending: list[tuple[Row, Normalised]] = []
     roster: list[RosterEntry] = []
+    withdrawn: list[Row] = []
     for row in rows:
         if row.problem is not None:
             _quarantine(context, row, *row.problem, result)
+        elif row.record is not None and row.record.get("withdrawn"):
+            withdrawn.append(row)
         elif row.record is not None and row.record.get("roster"):
             entry = roster_entry(row.record)
             if isinstance(entry, Problem):
@@ -84,6 +91,7 @@ async def apply_chunk(
         result.unchanged += counts.unchanged
     pending = await _resolve_identities(context, pending, result)
     await _upsert(context, pending, result)
+    await _withdraw(context, withdrawn, result)
     await _hold(context)
     await session.flush()
     return result
@@ -158,22 +166,75 @@ async def _upsert(
     pending: list[tuple[Row, Normalised]],
     result: ChunkResult,
 ) -> None:
-    if not pending:
-        return
-    submitted = await submit_records(
-        context.session,
-        context.pii,
-        agency_id=context.agency_id,
-        drafts=[item.draft for _, item in pending],
-        actor=f"ingest:{context.connector}",
-        stream=context.stream,
-    )
-    result.inserted += submitted.inserted
-    result.updated += submitted.updated
-    # A row a later one of the same file superseded changed nothing either.
-    result.unchanged += submitted.unchanged + submitted.superseded
-    for error in submitted.rejected:
-        _quarantine(context, pending[error.index][0], error.field, error.reason, result)
+    """The run's agency and stream own the rows, unless a row names its origin (a record
+    from another hub's feed): then its source agency and origin stream do."""
+    owners = await _owners(context, [row for row, _ in pending], result)
+    groups: dict[tuple[int, str], list[tuple[Row, Normalised]]] = {}
+    for item in pending:
+        owner = owners.get(id(item[0]))
+        if owner is not None:
+            groups.setdefault(owner, []).append(item)
+    for (agency_id, stream), group in groups.items():
+        submitted = await submit_records(
+            context.session,
+            context.pii,
+            agency_id=agency_id,
+            drafts=[item.draft for _, item in group],
+            actor=f"ingest:{context.connector}",
+            stream=stream,
+        )
+        result.inserted += submitted.inserted
+        result.updated += submitted.updated
+        # A row a later one of the same file superseded changed nothing either.
+        result.unchanged += submitted.unchanged + submitted.superseded
+        for error in submitted.rejected:
+            _quarantine(context, group[error.index][0], error.field, error.reason, result)
+
+
+async def _owners(
+    context: _Context, rows: Sequence[Row], result: ChunkResult
+) -> dict[int, tuple[int, str]]:
+    """(agency id, stream) for each row (by id), quarantining rows whose origin is unusable."""
+    origins: dict[int, dict[str, str]] = {}
+    for row in rows:
+        origin = row.record.get("origin") if row.record else None
+        if isinstance(origin, dict):
+            origins[id(row)] = origin
+    try:
+        agencies = await origin_agencies(context.session, origins.values())
+    except InvalidInput as exc:
+        # One unreadable agency in the origins: judge the rows one by one.
+        if len(rows) == 1:
+            _quarantine(context, rows[0], exc.field or "data.origin", exc.message, result)
+            return {}
+        owners: dict[int, tuple[int, str]] = {}
+        for row in rows:
+            owners.update(await _owners(context, [row], result))
+        return owners
+    owners = {}
+    for row in rows:
+        origin = origins.get(id(row))
+        if origin:
+            owners[id(row)] = (agencies[origin["agencyUscc"]], origin_stream(origin))
+        else:
+            owners[id(row)] = (context.agency_id, context.stream)
+    return owners
+
+
+async def _withdraw(context: _Context, rows: Sequence[Row], result: ChunkResult) -> None:
+    """Records another hub told us to stop using (origin rows only)."""
+    owners = await _owners(context, rows, result)
+    withdrawals = [
+        Withdrawal(*owners[id(row)], str(values["source_ref"]), str(values["withdrawn"]))
+        for row in rows
+        if id(row) in owners and (values := dict(row.record or {}))
+    ]
+    if withdrawals:
+        changed, unchanged = await withdraw(
+            context.session, withdrawals, f"ingest:{context.connector}", clock.today()
+        )
+        result.updated += changed
+        result.unchanged += unchanged
 
 
 def _quarantine(context: _Context, row: Row, field: str, reason: str, result: ChunkResult) -> None:

@@ -46,6 +46,8 @@ SNAPSHOT = (
 
 @dataclass(frozen=True)
 class Config:
+    """Where the other hub is, and this hub's client there."""
+
     url: str = field(
         metadata=option("The other hub's GraphQL endpoint, e.g. https://city-hub/graphql.")
     )
@@ -163,6 +165,10 @@ def _json(response: httpx.Response, what: str) -> dict[str, Any]:
 
 
 class HubConnector:
+    """Pull another hub's change feed (a city hub, for its province): its snapshot first,
+    then every change after it. --agency names the other hub's operator (family OTHER); the
+    records are kept under their own source agencies and their origin hub."""
+
     name = "hub"
     # Another hub is run by a credit platform's operator, registered as OTHER.
     family = "OTHER"

@@ -16,6 +16,7 @@ from hub.cli.demo import demo
 from hub.cli.keys import keys
 from hub.cli.lifecycle import lifecycle, objections, repairs
 from hub.cli.operations import operations
+from hub.cli.publish import publish
 from hub.cli.quarantine import quarantine
 from hub.cli.rules import rules
 from hub.cli.serve import serve
@@ -60,5 +61,6 @@ for command in (
     lifecycle,
     audit,
     operations,
+    publish,
 ):
     main.add_command(command)

@@ -11,12 +11,14 @@ from connectors.base import SourceDataError, SourceRecord, source_record
 
 ORIGIN_KEYS = ("hub", "agencyUscc", "agencyName", "agencyFamily", "agencyLevel", "stream")
 WITHDRAWN_TYPE = "cn.gov.credit.record.withdrawn"
-# The stream a hub keeps another hub's records under: "hub:<urn>|<stream>", at most 64.
+# The stream a hub keeps another hub's records under: "hub:<urn>|<stream>", at most 64
+# (hub.feed.events reads the origin back from it).
+HUB_STREAM_PREFIX = "hub:"
 MAX_STREAM = 64
 
 
 def origin_stream(origin: Mapping[str, str]) -> str:
-    return f"hub:{origin['hub']}|{origin['stream']}"
+    return f"{HUB_STREAM_PREFIX}{origin['hub']}|{origin['stream']}"
 
 
 def feed_record(event: Mapping[str, Any]) -> SourceRecord:

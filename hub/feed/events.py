@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from connectors.hub.mapping import HUB_STREAM_PREFIX
 from hub.lifecycle.status import shown_status
 from hub.records.enums import (
     ObjectionKind,
@@ -27,8 +28,6 @@ SPEC_VERSION = "1.0"
 TYPE_PREFIX = "cn.gov.credit.record."
 WITHDRAWN_TYPE = TYPE_PREFIX + "withdrawn"
 SNAPSHOT_TYPE = TYPE_PREFIX + "snapshot"
-# Records a hub took from another hub's feed keep that hub as their origin in their stream.
-HUB_STREAM_PREFIX = "hub:"
 
 _TYPES = {
     "CREATED": "created",

@@ -58,33 +58,8 @@ async def apply_for_repair(
     agency = agency_of(actor, "apply for a repair")
     check_files(application.evidence)
     record = await visible_record(session, application.record_id)
-    facts = facts_of(record)
-    verdict = eligibility(
-        facts,
-        today,
-        obligations_fulfilled=application.obligations_fulfilled,
-        commitment=application.commitment,
-        publicity_last_day=measure_last_day(facts, ruleset.publicity, ruleset.listing),
-    )
-    if not verdict.eligible:
-        raise RepairNotEligible(
-            verdict.reason or "not eligible",
-            field="record",
-            extra={"earliest": verdict.earliest.isoformat()} if verdict.earliest else None,
-            zh="该记录目前不符合信用修复条件",
-        )
-    pending = await session.scalar(
-        select(RepairApplication.id).where(
-            RepairApplication.record_id == record.id,
-            RepairApplication.state == RepairState.PENDING,
-        )
-    )
-    if pending is not None:
-        raise Conflict(
-            f"repair application {pending} for this record is still pending",
-            field="record",
-            extra={"application": str(pending)},
-        )
+    _refuse_ineligible(record, ruleset, application, today)
+    await _refuse_second_pending(session, record)
     row = RepairApplication(
         record_id=record.id,
         source_agency_id=record.source_agency_id,
@@ -109,6 +84,41 @@ async def apply_for_repair(
     )
     await note_workflow_reads(session, [record], AccessPurpose.REPAIR, "applyForRepair")
     return row
+
+
+def _refuse_ineligible(
+    record: CreditRecord, ruleset: RuleSet, application: Application, today: date
+) -> None:
+    facts = facts_of(record)
+    verdict = eligibility(
+        facts,
+        today,
+        obligations_fulfilled=application.obligations_fulfilled,
+        commitment=application.commitment,
+        publicity_last_day=measure_last_day(facts, ruleset.publicity, ruleset.listing),
+    )
+    if not verdict.eligible:
+        raise RepairNotEligible(
+            verdict.reason or "not eligible",
+            field="record",
+            extra={"earliest": verdict.earliest.isoformat()} if verdict.earliest else None,
+            zh="该记录目前不符合信用修复条件",
+        )
+
+
+async def _refuse_second_pending(session: AsyncSession, record: CreditRecord) -> None:
+    pending = await session.scalar(
+        select(RepairApplication.id).where(
+            RepairApplication.record_id == record.id,
+            RepairApplication.state == RepairState.PENDING,
+        )
+    )
+    if pending is not None:
+        raise Conflict(
+            f"repair application {pending} for this record is still pending",
+            field="record",
+            extra={"application": str(pending)},
+        )
 
 
 @dataclass(frozen=True)

@@ -67,10 +67,18 @@ class Organization:
     row: strawberry.Private[OrganizationRow | None] = None
 
     @classmethod
-    async def resolve_reference(cls, info: strawberry.Info, uscc: str) -> Organization | None:
+    async def resolve_reference(cls, info: strawberry.Info, uscc: str) -> Organization:
         require_any(info.context.actor, ENTITY_SCOPES, "_entities")
         row = await info.context.loaders.organization_by_uscc.load(uscc)
-        return cls(uscc=uscc, row=row) if row else None
+        # A body the hub does not hold is still answered (`known: false`, no records): a null
+        # entity makes a gateway fail on the non-null fields it asked for.
+        return cls(uscc=uscc, row=row)
+
+    @strawberry.field(
+        description="Whether the hub holds this body; false: nothing is known of it here."
+    )
+    def known(self) -> bool:
+        return self.row is not None
 
     @strawberry.field
     def name(self) -> str | None:
@@ -114,11 +122,19 @@ class Person:
     row: strawberry.Private[PersonRow | None] = None
 
     @classmethod
-    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Person | None:
+    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Person:
         require_any(info.context.actor, ENTITY_SCOPES, "_entities")
         # _entities takes no arguments: the header says why; the read is noted by the service.
         row = await info.context.loaders.person_read_by_uid(stated_purpose(info)).load(str(id))
-        return cls(id=id, row=row) if row else None
+        # A person the hub does not hold (or may not show this caller) is still answered,
+        # `known: false` with no records, as a gateway needs for the non-null fields it asked.
+        return cls(id=id, row=row)
+
+    @strawberry.field(
+        description="Whether the hub holds this person for this caller; false: nothing known."
+    )
+    def known(self) -> bool:
+        return self.row is not None
 
     @strawberry.field(description="居民身份证号码, masked (110101********123X) without PII scope.")
     def id_number(self, info: strawberry.Info) -> str | None:

@@ -53,8 +53,8 @@ ORGANIZATION = "query($u: String!) { organization(uscc: $u) { regionCode records
 ENTITIES = """
 query($representations: [_Any!]!) {
   _entities(representations: $representations) {
-    ... on Person { regionCode records { sourceRef } }
-    ... on Organization { regionCode records { sourceRef } }
+    ... on Person { known regionCode records { sourceRef } }
+    ... on Organization { known regionCode records { sourceRef } }
   }
 }"""
 
@@ -341,7 +341,7 @@ async def test_an_organization_outside_the_jurisdiction_is_not_found(http, db, w
     assert {r["sourceRef"] for r in inside["data"]["organization"]["records"]} == {"B-ACTIVE-O"}
 
 
-async def test_entities_outside_the_jurisdiction_resolve_to_null(http, db, world):
+async def test_entities_outside_the_jurisdiction_resolve_to_nothing_known(http, db, world):
     nanjing = await jurisdiction_client(db, http, NANJING, agency_seed=74)
     representations = [
         {"__typename": "Person", "id": await person_uid(db, "330106")},
@@ -354,7 +354,9 @@ async def test_entities_outside_the_jurisdiction_resolve_to_null(http, db, world
     ).json()
     assert "errors" not in body, body
     out_person, out_org, in_person_, in_org_ = body["data"]["_entities"]
-    assert (out_person, out_org) == (None, None)
+    # Answered as unknown, exactly as a subject the hub never saw: nothing of it shows.
+    nothing = {"known": False, "regionCode": None, "records": []}
+    assert (out_person, out_org) == (nothing, nothing)
     assert in_person_["regionCode"] == "320102" and in_org_["regionCode"] == "320100"
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from factories import SUBMIT, body, person, record
+from processes import free_port, hub_serve, serving
 from sqlalchemy import func, select
 from support import (
     Credentials,
@@ -58,12 +58,6 @@ class City:
     operator_uscc: str
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def _database(backend: str, tmp_path: Path) -> AsyncIterator[Database]:
     if backend == "postgres":
         created = await create_postgres_database()
@@ -90,35 +84,15 @@ async def city(request, db, tmp_path) -> AsyncIterator[City]:
     async for city_db in _database(backend, tmp_path):
         keys = tmp_path / "city-keys"
         init_keys(keys)
-        port = _free_port()
-        env = {**os.environ, "HUB_DATABASE_URL": city_db.url, "HUB_KEYS_DIR": str(keys),
+        port = free_port()
+        env = {"HUB_DATABASE_URL": city_db.url, "HUB_KEYS_DIR": str(keys),
                "HUB_ISSUER": CITY_URN, "HUB_RATE_LIMIT": "off"}  # fmt: skip
-        server = subprocess.Popen(
-            [sys.executable, "-c", "from hub.cli import main; main()", "serve", "--port",
-             str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
-        try:
-            url = f"http://127.0.0.1:{port}"
-            await _wait_ready(url, server)
-            async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-                yield await _seed_city(http, city_db, url)
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.communicate(timeout=30)
-
-
-async def _wait_ready(url: str, server: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient() as http:
-        for _ in range(200):
-            if server.poll() is not None:
-                raise AssertionError(server.stderr.read().decode()[-2000:])  # type: ignore[union-attr]
-            try:
-                if (await http.get(url + "/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.05)
-    raise AssertionError("the city hub did not become ready")
+        url = f"http://127.0.0.1:{port}"
+        async with (
+            serving(hub_serve(port), env, url + "/readyz"),
+            httpx.AsyncClient(base_url=url, timeout=30) as http,
+        ):
+            yield await _seed_city(http, city_db, url)
 
 
 async def _seed_city(http: httpx.AsyncClient, db: Database, url: str) -> City:

@@ -39,6 +39,7 @@ test: lint
 bench: setup
 	$(BIN)/python -m bench.hiring_check
 	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.feed
 
 clean:
 	rm -rf $(VENV) hub.db hub.db-wal hub.db-shm .hub-keys demo-client.json

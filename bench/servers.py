@@ -19,6 +19,7 @@ from sqlalchemy import event
 from bench import ROOT
 from bench.loadgen import PLACEHOLDER, Target
 from hub.settings import Settings
+from hub.web.state import STATE_KEY
 
 HOST = "127.0.0.1"
 
@@ -108,25 +109,34 @@ async def sql_parity(
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    engines = {"hub": hub_app.state.engine, "bare": bare_module.engine}
-    for name, engine in engines.items():
-        event.listen(engine.sync_engine, "before_cursor_execute", recorder(name))
-    try:
-        for name, app, target in (("hub", hub_app, hub), ("bare", bare_module.app, bare)):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-                path = httpx.URL(target.url).path
-                body = target.template.replace(PLACEHOLDER, id_number).encode()
-                headers = {**target.headers, "Content-Type": "application/json"}
-                # The second request is the one compared: the first fills the hub's
-                # per-process caches (coverage), as every request of a measured run finds.
-                for _ in range(2):
-                    captured[name].clear()
-                    response = await client.post(path, content=body, headers=headers)
-                    response.raise_for_status()
-    finally:
-        for engine in engines.values():
-            await engine.dispose()
+    # The hub builds its engine in its lifespan (hub.runtime): run it, as a server does.
+    async with hub_app.router.lifespan_context(hub_app) as state:
+        web = state[STATE_KEY]
+        engines = {"hub": web.runtime.engine, "bare": bare_module.engine}
+        for name, engine in engines.items():
+            event.listen(engine.sync_engine, "before_cursor_execute", recorder(name))
+
+        async def with_state(scope: Any, receive: Any, send: Any) -> None:
+            scope["state"] = {**state, **scope.get("state", {})}
+            await hub_app(scope, receive, send)
+
+        try:
+            for name, app, target in (("hub", with_state, hub), ("bare", bare_module.app, bare)):
+                transport = httpx.ASGITransport(app=app)
+                async with httpx.AsyncClient(
+                    transport=transport, base_url="http://bench"
+                ) as client:
+                    path = httpx.URL(target.url).path
+                    body = target.template.replace(PLACEHOLDER, id_number).encode()
+                    headers = {**target.headers, "Content-Type": "application/json"}
+                    # The second request is the one compared: the first fills the hub's
+                    # per-process caches (coverage), as every request of a measured run finds.
+                    for _ in range(2):
+                        captured[name].clear()
+                        response = await client.post(path, content=body, headers=headers)
+                        response.raise_for_status()
+        finally:
+            await bare_module.engine.dispose()
     return {"same": captured["hub"] == captured["bare"], **captured}
 
 

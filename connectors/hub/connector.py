@@ -131,7 +131,8 @@ class HubFeedApi:
                 if response.status_code < 500 and response.status_code != 429:
                     return response
                 failure = f"HTTP {response.status_code}"
-            time.sleep(min(10.0, 0.2 * 2**attempt))
+            if attempt < self._config.max_retries:
+                time.sleep(min(10.0, 0.2 * 2**attempt))
         raise TransientError(
             f"the other hub at {self._config.url} did not answer (last: {failure}); the next "
             "run resumes after the last committed page"

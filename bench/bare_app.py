@@ -5,11 +5,12 @@ objects, no rule evaluation: it parses the JSON body, computes the same keyed ha
 on the same engine settings (`hub.db.engine.create_engine`) the statements the hub runs:
 
     BEGIN (implicit)
-    SELECT clients.agency_id, clients.scopes, clients.revoked_at, clients.jurisdiction
-        FROM clients WHERE clients.id = $1
+    SELECT clients.agency_id, clients.scopes, clients.revoked_at, clients.jurisdiction,
+        agencies.region_code FROM clients JOIN agencies ON agencies.id = clients.agency_id
+        WHERE clients.id = $1
     SELECT persons.<all columns> FROM persons WHERE persons.id_hash IN ($1)
     SELECT credit_records.<all columns> FROM credit_records WHERE credit_records.person_id IN ($1)
-          AND (credit_records.source_agency_id = $2 OR credit_records.status NOT IN (...))
+          AND (credit_records.source_agency_id = $2 OR credit_records.status NOT IN ('REVOKED'))
         ORDER BY credit_records.decided_at DESC, credit_records.id
         (only when the person exists, as in the hub)
 
@@ -49,14 +50,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from hub.access.rules import UNSHARED_STATUSES
+from hub.access.rules import WITHDRAWN
 from hub.audit.chain import chain_key
 from hub.audit.models import PendingAccess
 from hub.audit.sealing import Sealer
 from hub.checks.purposes import Purpose, Verdict
 from hub.db.base import utcnow
 from hub.db.engine import create_engine
-from hub.db.models import Check, Client, CreditRecord, Person
+from hub.db.models import Agency, Check, Client, CreditRecord, Person
 from hub.keys import load_keys
 from hub.records.enums import SubjectType
 from hub.settings import Settings
@@ -71,7 +72,9 @@ CLIENT_ID = os.environ["BENCH_CLIENT_ID"]
 
 # From hub.db.models, i.e. with the hub's full metadata: foreign-key columns resolve their
 # types, so the INSERT renders the same parameter casts as the hub's.
-CLIENT = select(Client.agency_id, Client.scopes, Client.revoked_at, Client.jurisdiction)
+CLIENT = select(
+    Client.agency_id, Client.scopes, Client.revoked_at, Client.jurisdiction, Agency.region_code
+).join(Agency, Agency.id == Client.agency_id)
 PERSON = select(Person.__table__)
 RECORDS = select(CreditRecord.__table__)
 INSERT_CHECK = insert(Check.__table__)
@@ -83,7 +86,7 @@ def visible_to(agency_id: int) -> Any:
     # The row rule hub.access.enforcement adds to every records query of a non-admin caller.
     return or_(
         CreditRecord.source_agency_id == agency_id,
-        CreditRecord.status.not_in(UNSHARED_STATUSES),
+        CreditRecord.status.not_in(WITHDRAWN),
     )
 
 

@@ -20,11 +20,13 @@ from hub.agencies.feeds import CoverageCache
 from hub.audit.chain import chain_key
 from hub.audit.sealing import Sealer
 from hub.audit.service import Caller, open_trail, recorded_any
+from hub.auth.actor import Actor
 from hub.checks.rules import RuleSet
 from hub.checks.ruleset import current_ruleset
 from hub.db.base import utcnow
 from hub.db.engine import create_engine, session_factory
 from hub.feed.sequencer import Sequencer, wrote_events
+from hub.feed.service import Reader
 from hub.keys import Keys, load_keys
 from hub.lifecycle.calendar import WorkCalendar, load_calendar
 from hub.lifecycle.service import run_publicity
@@ -135,3 +137,15 @@ async def note_publicity_at_start(runtime: Runtime) -> None:
         return
     if ended:
         log.info("lifecycle run at start-up: publicity ended for %d record(s)", ended)
+
+
+def feed_reader(runtime: Runtime, actor: Actor) -> Reader:
+    """Who reads the change feed, judged now: the API's `changes` and `hub publish` alike."""
+    return Reader(
+        actor=actor,
+        pii=runtime.pii,
+        hub=runtime.settings.issuer,
+        today=runtime.today(),
+        now=runtime.now(),
+        retention_days=runtime.settings.feed_retention_days,
+    )

@@ -12,6 +12,7 @@ from hub.auth.scopes import SYNC_READ
 from hub.feed import service
 from hub.feed.events import CloudEvent
 from hub.records.enums import RecordCategory, SubjectType
+from hub.runtime import feed_reader
 from schema.permissions import scoped_field
 from schema.records import PageInfo
 
@@ -85,15 +86,7 @@ class ChangeFilter:
 
 
 def _reader(info: strawberry.Info) -> service.Reader:
-    runtime = info.context.runtime
-    return service.Reader(
-        actor=info.context.actor,
-        pii=runtime.pii,
-        hub=runtime.settings.issuer,
-        today=runtime.today(),
-        now=runtime.now(),
-        retention_days=runtime.settings.feed_retention_days,
-    )
+    return feed_reader(info.context.runtime, info.context.actor)
 
 
 def _edges(edges: list[service.Edge]) -> list[ChangeEdge]:

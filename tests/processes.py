@@ -10,10 +10,15 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import httpx
+from sqlalchemy import func, select
+
+from hub.ingest.models import IngestRun
 
 HUB = [sys.executable, "-c", "from hub.cli import main; main()"]
 
@@ -70,3 +75,26 @@ async def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float
 
 def hub_serve(port: int) -> list[str]:
     return [*HUB, "serve", "--port", str(port)]
+
+
+async def rows_committed(db: Any) -> int:
+    # Each committed chunk is counted by exactly one run: the sum is how far the file is in.
+    async with db.sessions() as session:
+        return int(await session.scalar(select(func.coalesce(func.sum(IngestRun.rows_read), 0))))
+
+
+async def kill_when(
+    db: Any, process: subprocess.Popen[bytes], rows: int, deadline: float = 60
+) -> None:
+    started = time.monotonic()
+    while await rows_committed(db) < rows:
+        if process.poll() is not None:
+            raise AssertionError(
+                f"the sync ended before {rows} rows: {process.stderr.read().decode()[-500:]}"
+            )
+        if time.monotonic() - started > deadline:
+            process.kill()
+            raise AssertionError("the sync did not progress in time")
+        await asyncio.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=10)

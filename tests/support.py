@@ -233,3 +233,21 @@ def audited(session: Any) -> Any:
 
     open_trail(session, Caller(None, None, "test"))
     return session
+
+
+async def sequenced(runtime: Any, within: float = 5.0) -> None:
+    """Waits until the hub's background sequencer has positioned every committed record
+    event (it is woken after each write): the change feed then shows them all."""
+    from sqlalchemy import select
+
+    from hub.records.models import RecordEvent
+
+    for _ in range(int(within / 0.05)):
+        async with runtime.sessions() as session:
+            waiting = await session.scalar(
+                select(RecordEvent.id).where(RecordEvent.position.is_(None)).limit(1)
+            )
+        if waiting is None:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the sequencer did not position the events within {within} s")

@@ -11,7 +11,7 @@ from hub.auth.scopes import RECORDS_READ_PII
 from hub.cli.context import OPERATOR, cli, console, run
 from hub.feed.publish import Target, publish_feed
 from hub.feed.service import Reader
-from hub.runtime import Runtime
+from hub.runtime import Runtime, feed_reader
 
 
 @click.group()
@@ -44,14 +44,7 @@ def publish_nats(url: str, stream: str, subject_prefix: str, pii: bool) -> None:
 
     async def work(runtime: Runtime) -> int:
         def reader() -> Reader:
-            return Reader(
-                actor=actor,
-                pii=runtime.pii,
-                hub=runtime.settings.issuer,
-                today=runtime.today(),
-                now=runtime.now(),
-                retention_days=runtime.settings.feed_retention_days,
-            )
+            return feed_reader(runtime, actor)
 
         target = Target(url, stream, subject_prefix)
         try:

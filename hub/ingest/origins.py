@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.agencies.models import Agency, AgencyFamily, AgencyLevel
@@ -19,6 +19,7 @@ from hub.lifecycle.service import after_source_changes, note_event
 from hub.records.enums import RecordStatus
 from hub.records.models import CreditRecord
 from hub.subjects.identifiers import parse_region_code, parse_uscc
+from hub.subjects.service import chunks
 
 # The content hash of a record withdrawn at its origin: whatever the origin later sends
 # again differs from it, so a record restored there is restored here.
@@ -79,17 +80,17 @@ async def withdraw(
     session: AsyncSession, withdrawals: list[Withdrawal], actor: str, today: date
 ) -> tuple[int, int]:
     """Returns (withdrawn, unchanged): a record never received, or withdrawn already, is
-    unchanged."""
+    unchanged. One query per chunk of keys, whatever the number of withdrawals."""
+    model = CreditRecord
+    natural_key = tuple_(model.source_agency_id, model.stream, model.source_ref)
+    records: dict[tuple[int, str, str], CreditRecord] = {}
+    for part in chunks(sorted({(w.agency_id, w.stream, w.source_ref) for w in withdrawals})):
+        found = await session.scalars(select(CreditRecord).where(natural_key.in_(part)))
+        records.update({(r.source_agency_id, r.stream, r.source_ref): r for r in found})
     changed: list[CreditRecord] = []
     unchanged = 0
     for item in withdrawals:
-        record = await session.scalar(
-            select(CreditRecord).where(
-                CreditRecord.source_agency_id == item.agency_id,
-                CreditRecord.stream == item.stream,
-                CreditRecord.source_ref == item.source_ref,
-            )
-        )
+        record = records.get((item.agency_id, item.stream, item.source_ref))
         if record is None or not _apply(record, item.reason, today):
             unchanged += 1
             continue

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from hub.audit.purposes import AccessPurpose, Stated
 from hub.audit.service import note_person_reads
@@ -28,6 +30,24 @@ def agency_of(actor: Actor, action: str) -> int:
 
 def is_party(actor: Actor, *agencies: int) -> bool:
     return actor.has(ADMIN) or actor.agency_id in agencies
+
+
+def parties_only(
+    query: Select[Any],
+    actor: Actor,
+    asker: InstrumentedAttribute[int],
+    source: InstrumentedAttribute[int],
+    to_my_records: bool | None,
+) -> Select[Any]:
+    """A workflow list as `actor` may read it: the items it filed (`asker`) or that concern
+    its records (`source`), all for an admin; `to_my_records` narrows to one side."""
+    if not actor.has(ADMIN):
+        query = query.where(or_(asker == actor.agency_id, source == actor.agency_id))
+    if to_my_records is True:
+        query = query.where(source == actor.agency_id)
+    elif to_my_records is False:
+        query = query.where(asker == actor.agency_id)
+    return query
 
 
 def require_answerer(actor: Actor, source_agency_id: int, what: str) -> None:

@@ -7,12 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purposes import AccessPurpose
 from hub.auth.actor import Actor
-from hub.auth.scopes import ADMIN
 from hub.db.base import utcnow
 from hub.db.paging import Page, page_of
 from hub.errors import Conflict, InvalidInput, NotFound
@@ -22,6 +21,7 @@ from hub.lifecycle.access import (
     clean_reason,
     is_party,
     note_workflow_reads,
+    parties_only,
     require_answerer,
     visible_record,
 )
@@ -249,18 +249,13 @@ async def list_objections(
     first: int,
     after: str | None,
 ) -> Page[Objection]:
-    query = select(Objection)
-    if not actor.has(ADMIN):
-        query = query.where(
-            or_(
-                Objection.filed_by_agency_id == actor.agency_id,
-                Objection.source_agency_id == actor.agency_id,
-            )
-        )
-    if flt.to_my_records is True:
-        query = query.where(Objection.source_agency_id == actor.agency_id)
-    elif flt.to_my_records is False:
-        query = query.where(Objection.filed_by_agency_id == actor.agency_id)
+    query = parties_only(
+        select(Objection),
+        actor,
+        Objection.filed_by_agency_id,
+        Objection.source_agency_id,
+        flt.to_my_records,
+    )
     if flt.state is not None:
         query = query.where(Objection.state == flt.state)
     if flt.record_id is not None:

@@ -6,12 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.purposes import AccessPurpose
 from hub.auth.actor import Actor
-from hub.auth.scopes import ADMIN
 from hub.checks.facts import facts_of
 from hub.checks.rules import RuleSet
 from hub.checks.rules_periods import measure_last_day
@@ -23,6 +22,7 @@ from hub.lifecycle.access import (
     clean_reason,
     is_party,
     note_workflow_reads,
+    parties_only,
     require_answerer,
     visible_record,
 )
@@ -175,18 +175,9 @@ async def list_repairs(
     session: AsyncSession, actor: Actor, flt: RepairFilter, *, first: int, after: str | None
 ) -> Page[RepairApplication]:
     model = RepairApplication
-    query = select(model)
-    if not actor.has(ADMIN):
-        query = query.where(
-            or_(
-                model.applicant_agency_id == actor.agency_id,
-                model.source_agency_id == actor.agency_id,
-            )
-        )
-    if flt.to_my_records is True:
-        query = query.where(model.source_agency_id == actor.agency_id)
-    elif flt.to_my_records is False:
-        query = query.where(model.applicant_agency_id == actor.agency_id)
+    query = parties_only(
+        select(model), actor, model.applicant_agency_id, model.source_agency_id, flt.to_my_records
+    )
     if flt.state is not None:
         query = query.where(model.state == flt.state)
     if flt.record_id is not None:

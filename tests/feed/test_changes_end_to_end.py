@@ -5,13 +5,12 @@ snapshot that hands over to the feed without losing a change."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from datetime import timedelta
 
 from factories import body, person, record, submit, token_for
 from sqlalchemy import select
-from support import gql, make_id_number
+from support import gql, make_id_number, sequenced
 
 from hub.audit.models import AuditEvent, PendingAccess
 from hub.db.base import utcnow
@@ -45,24 +44,9 @@ async def _changes(app, token, **variables):
     return answer["data"]["changes"]
 
 
-async def _settled(app):
-    """The sequencer numbers committed events moments after the commit; wait for it."""
-    for _ in range(100):
-        async with app.runtime.sessions() as session:
-            from hub.records.models import RecordEvent
-
-            waiting = await session.scalar(
-                select(RecordEvent.id).where(RecordEvent.position.is_(None)).limit(1)
-            )
-        if waiting is None:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the sequencer did not number the events within 5 s")
-
-
 async def test_a_sync_job_reads_cloudevents_in_order_and_resumes_from_its_cursor(app, db):
     await _seeded(app, db)
-    await _settled(app)
+    await sequenced(app.runtime)
     sync = await token_for(app.http, db, "sync:read", agency_seed=32)
     first = await _changes(app, sync, first=2)
     events = [e["node"] for e in first["edges"]]
@@ -94,7 +78,7 @@ async def test_a_sync_job_reads_cloudevents_in_order_and_resumes_from_its_cursor
     await submit(app.http, db, [record("江监政处〔2026〕1号", ZHANG, kind="DEMERIT",
                                        decided="2026-03-01", summary="更正：违反工作纪律")],
                  agency_seed=SOURCE)  # fmt: skip
-    await _settled(app)
+    await sequenced(app.runtime)
     updated = await _changes(app, sync, after=end)
     assert [(e["node"]["id"], e["node"]["type"]) for e in updated["edges"]] == [
         ("4", "cn.gov.credit.record.updated")
@@ -104,7 +88,7 @@ async def test_a_sync_job_reads_cloudevents_in_order_and_resumes_from_its_cursor
 
 async def test_the_pii_scope_gives_persons_in_clear_and_every_person_given_is_audited(app, db):
     await _seeded(app, db)
-    await _settled(app)
+    await sequenced(app.runtime)
     sync = await token_for(app.http, db, "sync:read records:read:pii", agency_seed=33)
     page = await _changes(app, sync)
     subjects = [e["node"]["data"]["subject"] for e in page["edges"]]
@@ -130,7 +114,7 @@ async def test_the_pii_scope_gives_persons_in_clear_and_every_person_given_is_au
 
 async def test_a_client_bound_to_a_jurisdiction_follows_only_its_region(app, db):
     await _seeded(app, db)
-    await _settled(app)
+    await sequenced(app.runtime)
     nanjing = await token_for(app.http, db, "sync:read", agency_seed=34, jurisdiction="320100")
     page = await _changes(app, nanjing)
     assert [e["node"]["data"]["origin"]["sourceRef"] for e in page["edges"]] == [
@@ -142,7 +126,7 @@ async def test_a_client_bound_to_a_jurisdiction_follows_only_its_region(app, db)
 
 async def test_filters_by_category_subject_type_and_time(app, db):
     await _seeded(app, db)
-    await _settled(app)
+    await sequenced(app.runtime)
     sync = await token_for(app.http, db, "sync:read", agency_seed=35)
 
     async def refs(**flt):
@@ -168,7 +152,7 @@ async def test_bad_requests_are_refused_with_their_field(app, db):
 
 async def test_a_stale_cursor_is_refused_and_the_snapshot_hands_over_to_the_feed(app, db):
     await _seeded(app, db)
-    await _settled(app)
+    await sequenced(app.runtime)
     sync = await token_for(app.http, db, "sync:read", agency_seed=38)
     kept = (await _changes(app, sync, first=1))["pageInfo"]["endCursor"]
 
@@ -185,7 +169,7 @@ async def test_a_stale_cursor_is_refused_and_the_snapshot_hands_over_to_the_feed
     # A change committed while the snapshot is being read …
     await submit(app.http, db, [record("江监政处〔2026〕4号", ZHANG, decided="2026-04-01")],
                  agency_seed=SOURCE)  # fmt: skip
-    await _settled(app)
+    await sequenced(app.runtime)
     rest = (await gql(app.http, sync, SNAPSHOT, {"after": first["pageInfo"]["endCursor"]})).json()[
         "data"
     ]["recordsSnapshot"]

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 from factories import SUBMIT, body, person, record
-from processes import free_port, hub_serve, serving
+from processes import free_port, hub_serve, kill_when, serving
 from sqlalchemy import func, select
 from support import (
     Credentials,
@@ -35,7 +33,6 @@ from support import (
 from hub.agencies.models import Agency, AgencyFamily
 from hub.db.engine import create_engine, session_factory
 from hub.db.migrate import upgrade_async
-from hub.ingest.models import IngestRun
 from hub.keys import init_keys
 from hub.records.models import CreditRecord
 from hub.subjects.models import Organization, Person
@@ -139,25 +136,6 @@ async def _pull(env, city: City) -> None:
     assert process.returncode == 0, stderr.decode()[-3000:]
 
 
-async def _rows_committed(db: Database) -> int:
-    async with db.sessions() as session:
-        total = await session.scalar(select(func.coalesce(func.sum(IngestRun.rows_read), 0)))
-    return int(total or 0)
-
-
-async def _kill_at(db: Database, process: subprocess.Popen[bytes], rows: int) -> None:
-    started = time.monotonic()
-    while await _rows_committed(db) < rows:
-        if process.poll() is not None:
-            raise AssertionError(f"the pull ended early: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-        if time.monotonic() - started > 120:
-            process.kill()
-            raise AssertionError("the pull did not progress in time")
-        await asyncio.sleep(0.01)
-    process.send_signal(signal.SIGKILL)
-    process.communicate(timeout=10)
-
-
 async def _register_city_operator(db: Database, city: City) -> None:
     async with db.sessions.begin() as session:
         if await session.scalar(select(Agency.id).where(Agency.uscc == city.operator_uscc)):
@@ -199,7 +177,7 @@ async def test_a_killed_pull_resumes_to_exactly_one_clean_pull(city, db, keys_di
     await _register_city_operator(db, city)
     env = _env(db, keys_dir)
     for rows in (5, 13, 22):
-        await _kill_at(db, _sync(env, city), rows)
+        await kill_when(db, _sync(env, city), rows, deadline=120)
     await _pull(env, city)
     province = await _state(db)
 

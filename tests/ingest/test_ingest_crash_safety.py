@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
+from processes import kill_when
 from sqlalchemy import func, select
 from support import make_agency, make_id_number
 
@@ -43,27 +42,6 @@ def start_sync(env: dict[str, str], agency: str, path: Path) -> subprocess.Popen
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-
-
-async def rows_committed(db) -> int:
-    # Each committed chunk is counted by exactly one run: the sum is how far the file is in.
-    async with db.sessions() as session:
-        return int(await session.scalar(select(func.coalesce(func.sum(IngestRun.rows_read), 0))))
-
-
-async def kill_when(db, process: subprocess.Popen[bytes], rows: int, deadline: float = 60) -> None:
-    started = time.monotonic()
-    while await rows_committed(db) < rows:
-        if process.poll() is not None:
-            raise AssertionError(
-                f"the sync ended before {rows} rows: {process.stderr.read().decode()[-500:]}"
-            )
-        if time.monotonic() - started > deadline:
-            process.kill()
-            raise AssertionError("the sync did not progress in time")
-        await asyncio.sleep(0.02)
-    process.send_signal(signal.SIGKILL)
-    process.communicate(timeout=10)
 
 
 async def finish(env, agency: str, path: Path) -> None:

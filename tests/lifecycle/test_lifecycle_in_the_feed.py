@@ -4,16 +4,14 @@ told to stop using a record receives its identity only, never its content again.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 
 from factories import body as make_body
 from factories import record, submit, token_for
 from parties import FINANCE, SANCTION, SOURCE, SUBJECT
-from sqlalchemy import select
+from support import sequenced
 
 from hub.agencies.models import AgencyFamily
-from hub.records.models import RecordEvent
 
 CHANGES = """query($after: String) { changes(after: $after) {
   edges { node { id type subject data } } pageInfo { endCursor } } }"""
@@ -30,20 +28,8 @@ ARREARS = record(
 )  # fmt: skip
 
 
-async def _settled(parties):
-    for _ in range(100):
-        async with parties.hub.runtime.sessions() as session:
-            waiting = await session.scalar(
-                select(RecordEvent.id).where(RecordEvent.position.is_(None)).limit(1)
-            )
-        if waiting is None:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the sequencer did not number the events within 5 s")
-
-
 async def _feed(parties, token, after=None):
-    await _settled(parties)
+    await sequenced(parties.hub.runtime)
     answer = await parties.ask(token, CHANGES, {"after": after})
     assert "errors" not in answer, answer
     return answer["data"]["changes"]

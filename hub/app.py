@@ -12,6 +12,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.routing import Route
 
+from hub import console
 from hub.keys import Keys
 from hub.runtime import note_publicity_at_start, open_runtime
 from hub.settings import Settings
@@ -53,6 +54,7 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
             Route("/readyz", readyz, methods=["GET"]),
             # For the scraper on the internal network; keep it off the public ingress.
             Route("/metrics", metrics, methods=["GET"]),
+            *console.routes(),
         ],
         middleware=[
             Middleware(RequestId),

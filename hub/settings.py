@@ -33,6 +33,8 @@ DEFAULT_AUDIT_RETENTION_DAYS = 3 * 365 + 1
 MIN_AUDIT_RETENTION_DAYS = 3 * 365
 # How far back a change-feed consumer may resume; older cursors resync from a snapshot.
 DEFAULT_FEED_RETENTION_DAYS = 400
+# A console session unused for half an hour ends.
+DEFAULT_CONSOLE_IDLE_MINUTES = 30
 # A client asks for a token every quarter of an hour; many more asks are guesses of a secret.
 DEFAULT_TOKEN_RATE_LIMIT = RateLimit(rate=1.0, burst=10)
 
@@ -81,6 +83,8 @@ class Settings:
     holidays: Path | None = None
     # How old a change-feed cursor may be before the consumer must resync (CURSOR_EXPIRED).
     feed_retention_days: int = DEFAULT_FEED_RETENTION_DAYS
+    # A console session unused this long ends (the officer signs in again).
+    console_idle_minutes: int = DEFAULT_CONSOLE_IDLE_MINUTES
 
     @property
     def is_production(self) -> bool:
@@ -99,7 +103,8 @@ class Settings:
             f"persisted_operations={str(self.persisted_operations or 'off')!r}, "
             f"audit_retention_days={self.audit_retention_days}, "
             f"holidays={str(self.holidays or 'built-in')!r}, "
-            f"feed_retention_days={self.feed_retention_days})"
+            f"feed_retention_days={self.feed_retention_days}, "
+            f"console_idle_minutes={self.console_idle_minutes})"
         )
 
     @classmethod
@@ -139,16 +144,25 @@ class Settings:
             audit_retention_days=_retention_days(env.get("HUB_AUDIT_RETENTION_DAYS", "")),
             holidays=Path(holidays) if holidays else None,
             feed_retention_days=_feed_retention_days(env.get("HUB_FEED_RETENTION_DAYS", "")),
+            console_idle_minutes=_positive(
+                env.get("HUB_CONSOLE_IDLE_MINUTES", ""),
+                DEFAULT_CONSOLE_IDLE_MINUTES,
+                "HUB_CONSOLE_IDLE_MINUTES",
+                "minutes",
+            ),
         )
 
 
 def _feed_retention_days(text: str) -> int:
+    return _positive(text, DEFAULT_FEED_RETENTION_DAYS, "HUB_FEED_RETENTION_DAYS", "days")
+
+
+def _positive(text: str, default: int, variable: str, unit: str) -> int:
     if not text.strip():
-        return DEFAULT_FEED_RETENTION_DAYS
+        return default
     if not text.strip().isdigit() or int(text) < 1:
         raise ConfigurationError(
-            f"HUB_FEED_RETENTION_DAYS must be a positive number of days; got {text!r}",
-            field="HUB_FEED_RETENTION_DAYS",
+            f"{variable} must be a positive number of {unit}; got {text!r}", field=variable
         )
     return int(text)
 

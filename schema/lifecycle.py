@@ -141,11 +141,11 @@ class Objection:
 
     @strawberry.field(description="The deadline running now.")
     def due(self) -> date:
-        return due(_open(self.row))
+        return due(OpenObjection.of(self.row))
 
     @strawberry.field(description="Past its running deadline while still open (逾期未处理).")
     def overdue(self, info: strawberry.Info) -> bool:
-        return overdue(_open(self.row), info.context.runtime.today())
+        return overdue(OpenObjection.of(self.row), info.context.runtime.today())
 
     @strawberry.field
     def acknowledged_at(self) -> datetime | None:
@@ -163,10 +163,6 @@ class Objection:
     async def evidence(self, info: strawberry.Info) -> list[EvidenceFileInfo]:
         rows = await info.context.loaders.evidence_of_objection.load(self.row.id)
         return [EvidenceFileInfo(row=r) for r in rows]
-
-
-def _open(row: ObjectionRow) -> OpenObjection:
-    return OpenObjection(row.kind, row.state, row.examine_by, row.correct_by)
 
 
 @strawberry.type(description="A 信用修复 application, decided by the record's source agency.")

@@ -135,7 +135,7 @@ class RecordMutations:
             info.context.runtime.pii,
             agency_id=actor.agency_id,
             drafts=[to_draft(r) for r in records],
-            actor=actor.client_id,
+            actor=actor.principal,
             jurisdiction=actor.jurisdiction,
         )
         return SubmitResult(

@@ -28,6 +28,9 @@ from hub.settings import Settings
 from hub.subjects.pii import PiiCipher
 
 TABLES = (
+    "screening_jobs",
+    "console_sessions",
+    "users",
     "audit_events",
     "audit_pending",
     "quarantined_rows",

@@ -22,6 +22,8 @@ class Check(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     client_id: Mapped[str | None] = mapped_column(ForeignKey("clients.id"), nullable=True)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), nullable=True)
+    # A person who checked from the console (`user:<login>`); None for a client or the CLI.
+    checked_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     purpose: Mapped[Purpose] = mapped_column(SqlEnum(Purpose, native_enum=False, length=16))
     reference: Mapped[str] = mapped_column(String(200))
     subject_type: Mapped[SubjectType] = mapped_column(
@@ -44,6 +46,7 @@ class StoredCheck:
     id: str
     client_id: str | None
     agency_id: int | None
+    checked_by: str | None
     purpose: Purpose
     reference: str
     subject_type: SubjectType

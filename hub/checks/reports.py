@@ -4,6 +4,9 @@ current key. Anyone holding the token and the hub's public keys can verify it; k
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +19,8 @@ from hub.checks.models import Check, StoredCheck
 from hub.keys import Keys
 
 REPORT_TYPE = "hub-check-report+json"
+# 80 bits: unguessable, and short enough to read aloud or type from paper.
+CODE_BYTES = 10
 
 
 def report_document(check: Check | StoredCheck, agency: Agency | None) -> dict[str, Any]:
@@ -39,6 +44,8 @@ def report_document(check: Check | StoredCheck, agency: Agency | None) -> dict[s
         "coverage": result.get("coverage", {}),
         "requestingAgency": {"uscc": agency.uscc, "name": agency.name} if agency else None,
         "client": check.client_id,
+        # The officer who checked from the console; absent for a client's or the CLI's check.
+        **({"checkedBy": check.checked_by} if check.checked_by else {}),
     }
 
 
@@ -75,3 +82,20 @@ def verify_report(keys: Keys, token: str) -> Verification:
     if not isinstance(document, dict) or canonical(document) != compact.payload:
         return Verification(False, "the signed content is not a canonical report", None)
     return Verification(True, None, document)
+
+
+def verification_code(keys: Keys, document: dict[str, Any]) -> str:
+    """The printed report's short code: a keyed hash of its canonical document, so the
+    public 验证 page can tell whether a paper report matches the check the hub stored
+    (ES256 signatures are randomised, so the token cannot be rebuilt; the code can)."""
+    digest = hmac.new(
+        keys.pii.hmac_key, b"report-code:" + canonical(document), hashlib.sha256
+    ).digest()
+    text = base64.b32encode(digest[:CODE_BYTES]).decode()
+    return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+def code_matches(keys: Keys, document: dict[str, Any], code: str) -> bool:
+    given = "".join(code.upper().split()).replace("-", "")
+    expected = verification_code(keys, document).replace("-", "")
+    return hmac.compare_digest(given.encode(), expected.encode())

@@ -273,6 +273,7 @@ def _answer(
         id=str(uuid.uuid4()),
         client_id=actor.client_id,
         agency_id=actor.agency_id,
+        checked_by=actor.principal if actor.user else None,
         purpose=request.purpose,
         reference=request.reference.strip(),
         subject_type=_subject_type(request),

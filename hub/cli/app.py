@@ -21,6 +21,7 @@ from hub.cli.quarantine import quarantine
 from hub.cli.rules import rules
 from hub.cli.serve import serve
 from hub.cli.sync import sync
+from hub.cli.users import users
 from hub.errors import HubError
 
 
@@ -62,5 +63,6 @@ for command in (
     audit,
     operations,
     publish,
+    users,
 ):
     main.add_command(command)

@@ -13,11 +13,21 @@ from hub import clock
 from hub.auth.scopes import ALL_SCOPES
 from hub.auth.service import ensure_client
 from hub.cli.context import cli, console, run
+from hub.demo.city import ORGANIZATION_DEPT, SUPERVISION
 from hub.demo.dataset import build_dataset
 from hub.demo.loader import load_demo
 from hub.runtime import Runtime
+from hub.users.service import ensure_user
 
 DEMO_CLIENT_ID = "demo-client"
+# The demo's console users: (login, name, agency, roles). One password for all, printed by
+# `hub demo` and the README; a demo database is never a production one.
+DEMO_PASSWORD = "Demo-Jiangzhou-2026"
+DEMO_USERS = (
+    ("hr.demo", "王敏（组织部干部科）", ORGANIZATION_DEPT, "checker"),
+    ("handler.demo", "李强（监委案件审理室）", SUPERVISION, "objection-handler"),
+    ("admin.demo", "赵磊（系统管理员）", ORGANIZATION_DEPT, "admin,checker,pii"),
+)
 
 
 @click.command("demo")
@@ -44,6 +54,16 @@ def demo(credentials: Path) -> None:
                 scopes=" ".join(sorted(ALL_SCOPES)),
                 known_secret=known_secret,
             )
+            by_name = {a.name: a.uscc for a in dataset.agencies}
+            for login, name, agency, roles in DEMO_USERS:
+                await ensure_user(
+                    session,
+                    login=login,
+                    display_name=name,
+                    agency_uscc=by_name[agency],
+                    roles=roles,
+                    password=DEMO_PASSWORD,
+                )
             return summary, secret
 
     with console.status("loading the demo data set (江州市)…"):
@@ -65,6 +85,11 @@ def demo(credentials: Path) -> None:
         table.add_row(person.id_number, person.name, f"{person.expect_zh}\n{person.expect_en}")
     console.print("people to try:")
     console.print(table)
+    users = Table("console user (登录名)", "password (密码)", "roles (角色)")
+    for login, name, _, roles in DEMO_USERS:
+        users.add_row(f"{login}  {name}", DEMO_PASSWORD, roles)
+    console.print("web console users (sign in at the hub's address, e.g. http://127.0.0.1:8000/):")
+    console.print(users)
 
 
 def _read_secret(path: Path) -> str | None:

@@ -65,7 +65,7 @@ def objections_list(only_overdue: bool, state: str | None, limit: int) -> None:
     rows, records, today = run(work)
     table = Table("id", "record", "kind", "state", "filed", "due", "overdue")
     for row in rows:
-        item = OpenObjection(row.kind, row.state, row.examine_by, row.correct_by)
+        item = OpenObjection.of(row)
         record = records.get(row.record_id)
         table.add_row(
             str(row.id),

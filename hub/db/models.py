@@ -11,7 +11,9 @@ from hub.ingest.models import IngestCursor, IngestRun, QuarantinedRow
 from hub.objections.models import Objection
 from hub.records.models import CreditRecord, RecordEvent
 from hub.repairs.models import RepairApplication
+from hub.screening.models import ScreeningJob
 from hub.subjects.models import Organization, Person
+from hub.users.models import ConsoleSession, User
 
 __all__ = [
     "Agency",
@@ -20,6 +22,7 @@ __all__ = [
     "Base",
     "Check",
     "Client",
+    "ConsoleSession",
     "CreditRecord",
     "Evidence",
     "FeedHead",
@@ -32,5 +35,7 @@ __all__ = [
     "QuarantinedRow",
     "RecordEvent",
     "RepairApplication",
+    "ScreeningJob",
     "SourceFeed",
+    "User",
 ]

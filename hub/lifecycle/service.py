@@ -198,8 +198,11 @@ def objection_overdue(today: date) -> ColumnElement[bool]:
     )
 
 
-async def workflow_counts(session: AsyncSession, today: date) -> dict[str, int]:
-    """Open and overdue objections, pending and overdue repair decisions (for /metrics)."""
+async def workflow_counts(
+    session: AsyncSession, today: date, source_agency_id: int | None = None
+) -> dict[str, int]:
+    """Open and overdue objections, pending and overdue repair decisions (for /metrics);
+    with `source_agency_id`, only those about that agency's records (its dashboard)."""
     pending = RepairApplication.state == RepairState.PENDING
     counts = {
         "objections_open": Objection.state.in_(OBJECTION_OPEN),
@@ -210,6 +213,9 @@ async def workflow_counts(session: AsyncSession, today: date) -> dict[str, int]:
     result = {}
     for name, condition in counts.items():
         model = Objection if name.startswith("objections") else RepairApplication
-        found = await session.scalar(select(func.count()).select_from(model).where(condition))
+        query = select(func.count()).select_from(model).where(condition)
+        if source_agency_id is not None:
+            query = query.where(model.source_agency_id == source_agency_id)
+        found = await session.scalar(query)
         result[name] = int(found or 0)
     return result

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from hub.records.enums import OBJECTION_OPEN, ObjectionKind, ObjectionState
 
@@ -19,6 +20,11 @@ class OpenObjection:
     state: ObjectionState
     examine_by: date
     correct_by: date | None
+
+    @classmethod
+    def of(cls, row: OpenObjection | Any) -> OpenObjection:
+        """The values of a stored objection (or anything shaped like one)."""
+        return cls(row.kind, row.state, row.examine_by, row.correct_by)
 
 
 def due(objection: OpenObjection) -> date:

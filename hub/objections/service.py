@@ -92,7 +92,7 @@ async def file_objection(
         record_id=record.id,
         source_agency_id=record.source_agency_id,
         filed_by_agency_id=agency,
-        filed_by=actor.client_id,
+        filed_by=actor.principal,
         kind=filing.kind,
         state=ObjectionState.OPEN,
         reason=reason,
@@ -105,7 +105,7 @@ async def file_objection(
         session,
         record,
         "OBJECTION_OPENED",
-        actor.client_id,
+        actor.principal,
         reason,
         objection=objection.id,
         objectionKind=filing.kind.value,
@@ -142,7 +142,7 @@ async def acknowledge(session: AsyncSession, actor: Actor, objection_id: int) ->
     objection.state = ObjectionState.ACKNOWLEDGED
     objection.acknowledged_at = utcnow()
     note_event(
-        session, record, "OBJECTION_ACKNOWLEDGED", actor.client_id, None, objection=objection.id
+        session, record, "OBJECTION_ACKNOWLEDGED", actor.principal, None, objection=objection.id
     )
     await note_workflow_reads(session, [record], AccessPurpose.OBJECTION, "acknowledgeObjection")
     return objection
@@ -173,15 +173,15 @@ async def resolve(
         raise _wrong_state(objection, "resolved")
     if not resolution.upheld:
         close_objection(
-            session, record, objection, ObjectionState.REJECTED, reason, actor.client_id
+            session, record, objection, ObjectionState.REJECTED, reason, actor.principal
         )
     elif resolution.revoke:
         close_objection(
-            session, record, objection, ObjectionState.CORRECTED, reason, actor.client_id
+            session, record, objection, ObjectionState.CORRECTED, reason, actor.principal
         )
         record.status, record.version = RecordStatus.REVOKED, record.version + 1
-        note_event(session, record, "STATUS_CHANGED", actor.client_id, reason, status="REVOKED")
-        await after_source_changes(session, [record], actor.client_id)
+        note_event(session, record, "STATUS_CHANGED", actor.principal, reason, status="REVOKED")
+        await after_source_changes(session, [record], actor.principal)
     else:
         terms = deadlines().for_objection(record.category)
         objection.state, objection.resolution = ObjectionState.UPHELD, reason
@@ -190,7 +190,7 @@ async def resolve(
             session,
             record,
             "OBJECTION_UPHELD",
-            actor.client_id,
+            actor.principal,
             reason,
             objection=objection.id,
             correctBy=str(objection.correct_by),

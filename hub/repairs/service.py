@@ -64,7 +64,7 @@ async def apply_for_repair(
         record_id=record.id,
         source_agency_id=record.source_agency_id,
         applicant_agency_id=agency,
-        applied_by=actor.client_id,
+        applied_by=actor.principal,
         commitment=application.commitment.strip(),
         obligations_fulfilled=True,
         state=RepairState.PENDING,
@@ -77,7 +77,7 @@ async def apply_for_repair(
         session,
         record,
         "REPAIR_APPLIED",
-        actor.client_id,
+        actor.principal,
         None,
         repair=row.id,
         decideBy=str(row.decide_by),
@@ -148,9 +148,9 @@ async def decide(
         raise Conflict("the source has withdrawn the record: nothing to repair", field="id")
     if decision.approve:
         record.repaired_on = today
-        decide_repair(session, record, row, RepairState.APPROVED, reason, actor.client_id)
+        decide_repair(session, record, row, RepairState.APPROVED, reason, actor.principal)
     else:
-        decide_repair(session, record, row, RepairState.REJECTED, reason, actor.client_id)
+        decide_repair(session, record, row, RepairState.REJECTED, reason, actor.principal)
     await note_workflow_reads(session, [record], AccessPurpose.REPAIR, "decideRepair")
     return row
 

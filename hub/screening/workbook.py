@@ -229,3 +229,25 @@ def _about(
             "「核查编号」可用于调取该次核查的存档记录。",
         ),
     ]
+
+
+TEMPLATE_HEADERS = ("姓名", "身份证号码", "统一社会信用代码", "备注", "考核年度")
+
+
+def template_workbook(path: Path) -> None:
+    """The list to fill in, as `hub check --batch` and the console read it. The identifier
+    columns are text: Excel keeps only 15 digits of a number, and an ID number has 18."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "核查名单"
+    sheet.append(list(TEMPLATE_HEADERS))
+    for cell in sheet[1]:
+        cell.font = _BOLD
+        cell.fill = _HEADER_FILL
+    for column, width in zip("ABCDE", (12, 24, 24, 24, 10), strict=True):
+        sheet.column_dimensions[column].width = width
+        if column in "BC":
+            for row in range(2, 1002):
+                sheet[f"{column}{row}"].number_format = "@"
+    _save(workbook, path)

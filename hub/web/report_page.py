@@ -60,15 +60,19 @@ def _beijing(instant: str) -> str:
     return f"{moment:%Y-%m-%d %H:%M:%S}（北京时间）"
 
 
+def report_context(document: dict[str, Any]) -> dict[str, Any]:
+    """What report_body.html shows (the API's report page and the console's alike)."""
+    return {
+        "doc": document,
+        "subject": document.get("subject") or {},
+        "agency": document.get("requestingAgency") or {},
+        "checked_at": _beijing(document["checkedAt"]),
+        "purpose_label": Purpose(document["purpose"]).label,
+        "verdict_label": Verdict(document["verdict"]).label,
+        "family_labels": FAMILY_LABELS,
+        "effect_labels": {effect.value: effect.label for effect in AppraisalEffect},
+    }
+
+
 def render(document: dict[str, Any], token: str) -> str:
-    return _templates.get_template("report.html").render(
-        doc=document,
-        subject=document.get("subject") or {},
-        agency=document.get("requestingAgency") or {},
-        checked_at=_beijing(document["checkedAt"]),
-        purpose_label=Purpose(document["purpose"]).label,
-        verdict_label=Verdict(document["verdict"]).label,
-        family_labels=FAMILY_LABELS,
-        effect_labels={effect.value: effect.label for effect in AppraisalEffect},
-        token=token,
-    )
+    return _templates.get_template("report.html").render(**report_context(document), token=token)

@@ -42,15 +42,36 @@ async def caller_session(
     request_id: str = conn.scope.get("state", {}).get(REQUEST_ID) or ""
     async with web.runtime.sessions() as session:
         actor = await actor_for_token(session, claims) if claims else ANONYMOUS
-        bind(session, actor)
-        open_trail(session, Caller(actor.client_id, actor.agency_id, request_id))
-        current = CallerSession(session, actor, request_id)
+        async with _as_caller(web, session, actor, request_id) as current:
+            yield current
+
+
+@contextlib.asynccontextmanager
+async def actor_session(
+    web: WebState, actor: Actor, request_id: str
+) -> AsyncIterator[CallerSession]:
+    """The same for an actor known otherwise: a person signed in to the console, or a
+    console job working for them."""
+    async with (
+        web.runtime.sessions() as session,
+        _as_caller(web, session, actor, request_id) as current,
+    ):
         yield current
-        if current.failed:
-            await session.rollback()
-            return
-        # The accesses it noted are recorded by this same commit; seal them soon.
-        await session.commit()
+
+
+@contextlib.asynccontextmanager
+async def _as_caller(
+    web: WebState, session: AsyncSession, actor: Actor, request_id: str
+) -> AsyncIterator[CallerSession]:
+    bind(session, actor)
+    open_trail(session, Caller(actor.principal, actor.agency_id, request_id))
+    current = CallerSession(session, actor, request_id)
+    yield current
+    if current.failed:
+        await session.rollback()
+        return
+    # The accesses it noted are recorded by this same commit; seal them soon.
+    await session.commit()
     if recorded_any(session):
         web.runtime.sealer.wake()
     if wrote_events(session):

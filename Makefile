@@ -25,6 +25,7 @@ setup: $(BIN)/pytest
 run: $(BIN)/hub
 	$(BIN)/hub db upgrade
 	$(BIN)/hub demo --credentials demo-client.json
+	@echo "web console: http://$(HOST):$(PORT)/  (sign in as hr.demo, password Demo-Jiangzhou-2026)"
 	$(BIN)/hub serve --host $(HOST) --port $(PORT)
 
 lint: setup

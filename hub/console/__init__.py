@@ -40,6 +40,7 @@ def routes() -> list[BaseRoute]:
         Route("/admin", admin.admin_page, methods=_GET),
         Route("/admin/users", admin.add_user_page, methods=_POST),
         Route("/admin/users/{login}/disable", admin.disable_user_page, methods=_POST),
+        Route("/admin/users/{login}/roles", admin.set_roles_page, methods=_POST),
         Route("/admin/clients", admin.add_client_page, methods=_POST),
         Route("/admin/clients/{client_id}/revoke", admin.revoke_client_page, methods=_POST),
         Mount("/static", StaticFiles(packages=[("hub.console", "static")]), name="static"),

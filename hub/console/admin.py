@@ -11,7 +11,7 @@ from hub.auth.service import add_client, list_clients, revoke_client
 from hub.console.pages import View, page
 from hub.errors import HubError
 from hub.users.rules import ROLES
-from hub.users.service import add_user, disable_user, list_users
+from hub.users.service import add_user, disable_user, list_users, set_roles
 
 
 async def _render(view: View, status: int = 200, **extra: object) -> Response:
@@ -65,6 +65,18 @@ async def disable_user_page(view: View) -> Response:
     except HubError as error:
         return await _render(view, 400, notice="未办理：" + error.for_officers)
     return await _render(view, notice=f"已停用用户 {user.login}，其登录已全部失效")
+
+
+@page(needs=ADMIN)
+async def set_roles_page(view: View) -> Response:
+    assert view.form is not None
+    roles = " ".join(str(r) for r in view.form.getlist("roles"))
+    try:
+        async with view.acting() as caller:
+            user = await set_roles(caller.session, view.request.path_params["login"], roles)
+    except HubError as error:
+        return await _render(view, 400, notice="未办理：" + error.for_officers)
+    return await _render(view, notice=f"已更新用户 {user.login} 的角色")
 
 
 @page(needs=ADMIN)

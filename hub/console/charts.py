@@ -26,7 +26,7 @@ def stacked_bars(title: str, labels: Sequence[str], series: Mapping[str, Sequenc
     slot = (WIDTH - left - 20) / max(len(labels), 1)
     parts = [_title(title), _axis(left, top + plot_height, WIDTH - 20)]
     for i, label in enumerate(labels):
-        x, base = left + i * slot + slot * 0.15, top + plot_height
+        x, base = left + i * slot + slot * 0.15, float(top + plot_height)
         for colour, values in zip(COLOURS * 3, series.values(), strict=False):
             height = values[i] * scale
             base -= height

@@ -24,7 +24,9 @@ MAX_REASON = 2000
 
 def agency_of(actor: Actor, action: str) -> int:
     if actor.agency_id is None:
-        raise Forbidden(f"only an agency's client may {action}", field="agency")
+        raise Forbidden(
+            f"only an agency's client may {action}", field="agency", zh="只有登记在册的单位可以办理"
+        )
     return actor.agency_id
 
 
@@ -64,7 +66,9 @@ def clean_reason(text: str, field: str = "reason") -> str:
     cleaned = text.strip()
     if not MIN_REASON <= len(cleaned) <= MAX_REASON:
         raise InvalidInput(
-            f"state the reason in {MIN_REASON} to {MAX_REASON} characters", field=field
+            f"state the reason in {MIN_REASON} to {MAX_REASON} characters",
+            field=field,
+            zh=f"请填写理由，{MIN_REASON} 至 {MAX_REASON} 个字符",
         )
     return cleaned
 
@@ -74,11 +78,12 @@ async def visible_record(session: AsyncSession, record_id: int) -> CreditRecord:
     it (the same answer as for an id nobody has)."""
     record = await session.scalar(select(CreditRecord).where(CreditRecord.id == record_id))
     if record is None:
-        raise NotFound(f"no record {record_id} for this client", field="record")
+        raise NotFound(f"no record {record_id} for this client", field="record", zh="没有这条记录")
     if record.status is not RecordStatus.ACTIVE:
         raise InvalidInput(
             f"the source has withdrawn this record ({record.status.value}): nothing to act on",
             field="record",
+            zh="来源单位已撤销或更正该记录，无法办理",
         )
     return record
 

@@ -85,6 +85,7 @@ async def file_objection(
         raise InvalidInput(
             f"a {record.category.label} is not a sanction to review: object with DATA_ERROR",
             field="kind",
+            zh=f"{record.category.label}不是可申请复审复核的处分，请提出数据异议",
         )
     await _refuse_duplicate(session, record.id, agency, filing.kind)
     terms = deadlines().for_objection(record.category)
@@ -131,6 +132,7 @@ async def _refuse_duplicate(
         raise Conflict(
             f"this agency's objection {open_one} of the same kind is still open",
             field="record",
+            zh=f"本单位对该记录的同类异议（编号 {open_one}）尚未办结",
             extra={"objection": str(open_one)},
         )
 
@@ -208,7 +210,10 @@ async def _answerable(
     record = await session.get(CreditRecord, objection.record_id)
     assert record is not None
     if record.status in WITHDRAWING:
-        raise Conflict("the source has withdrawn the record: the objection closed with it")
+        raise Conflict(
+            "the source has withdrawn the record: the objection closed with it",
+            zh="来源单位已撤销或更正该记录，异议随之办结",
+        )
     return objection, record
 
 
@@ -219,7 +224,9 @@ async def visible_objection(session: AsyncSession, actor: Actor, objection_id: i
     if objection is None or not is_party(
         actor, objection.filed_by_agency_id, objection.source_agency_id
     ):
-        raise NotFound(f"no objection {objection_id} for this client", field="id")
+        raise NotFound(
+            f"no objection {objection_id} for this client", field="id", zh="没有这条异议"
+        )
     return objection
 
 
@@ -227,6 +234,7 @@ def _wrong_state(objection: Objection, step: str) -> Conflict:
     return Conflict(
         f"objection {objection.id} is {objection.state.value} and cannot be {step}",
         field="id",
+        zh=f"该异议已是“{objection.state.label}”状态，不能再办理",
         extra={"state": objection.state.value},
     )
 

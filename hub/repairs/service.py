@@ -117,6 +117,7 @@ async def _refuse_second_pending(session: AsyncSession, record: CreditRecord) ->
         raise Conflict(
             f"repair application {pending} for this record is still pending",
             field="record",
+            zh=f"该记录已有待决定的修复申请（编号 {pending}）",
             extra={"application": str(pending)},
         )
 
@@ -140,12 +141,17 @@ async def decide(
         raise Conflict(
             f"repair application {row.id} is {row.state.value} and cannot be decided",
             field="id",
+            zh=f"该修复申请已是“{row.state.label}”状态，不能再决定",
             extra={"state": row.state.value},
         )
     record = await session.get(CreditRecord, row.record_id)
     assert record is not None
     if record.status is not RecordStatus.ACTIVE:
-        raise Conflict("the source has withdrawn the record: nothing to repair", field="id")
+        raise Conflict(
+            "the source has withdrawn the record: nothing to repair",
+            field="id",
+            zh="来源单位已撤销或更正该记录，无需修复",
+        )
     if decision.approve:
         record.repaired_on = today
         decide_repair(session, record, row, RepairState.APPROVED, reason, actor.principal)
@@ -160,7 +166,11 @@ async def visible_application(
 ) -> RepairApplication:
     row = await session.get(RepairApplication, application_id)
     if row is None or not is_party(actor, row.applicant_agency_id, row.source_agency_id):
-        raise NotFound(f"no repair application {application_id} for this client", field="id")
+        raise NotFound(
+            f"no repair application {application_id} for this client",
+            field="id",
+            zh="没有这条修复申请",
+        )
     return row
 
 

@@ -310,3 +310,22 @@ def _unquoted(text: str) -> str:
     from urllib.parse import unquote
 
     return unquote(text)
+
+
+async def test_the_admin_changes_a_users_roles_and_they_apply_at_the_next_page(http, db, serve):
+    await person_with_roles(db, "root", "admin")
+    await person_with_roles(db, "clerk", "objection-handler")
+    async with serve() as hub:
+        await sign_in(hub.http, "clerk")
+        assert (await hub.http.get("/check")).status_code == 403
+        await sign_in(http, "root")
+        page = await http.get("/admin")
+        changed = await http.post(
+            "/admin/users/clerk/roles", data={"csrf_token": csrf_of(page), "roles": ["checker"]}
+        )
+        assert "已更新用户 clerk 的角色" in changed.text
+        assert (await hub.http.get("/check")).status_code == 200
+        unknown = await http.post(
+            "/admin/users/clerk/roles", data={"csrf_token": csrf_of(page), "roles": ["boss"]}
+        )
+        assert unknown.status_code == 400 and "角色名称不正确" in unknown.text

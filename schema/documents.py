@@ -4,6 +4,7 @@ share one cache, so a document is parsed once however many look at it."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -37,6 +38,19 @@ def parsed_or_none(query: str) -> DocumentNode | None:
         return None
 
 
+def parsed_for_anonymous(query: str) -> DocumentNode | str | None:
+    """An anonymous caller's document, parsed only up to its much smaller token budget (the
+    lexer stops there: a flood of large documents costs little to refuse); the refusal's
+    reason when it is over; None when it does not parse. Not cached: anonymous documents
+    differ at will and would evict the clients'."""
+    try:
+        return parse(query, max_tokens=LIMITS.anonymous_max_tokens)
+    except GraphQLError as error:
+        if "more than" in error.message and "tokens" in error.message:
+            return f"more than {LIMITS.anonymous_max_tokens} tokens for an anonymous caller"
+        return None
+
+
 def is_public(document: DocumentNode | None) -> bool:
     """Queries of public root fields only."""
     if document is None:
@@ -52,6 +66,37 @@ def is_public(document: DocumentNode | None) -> bool:
             if selection.name.value not in PUBLIC_ROOT_FIELDS:
                 return False
     return True
+
+
+def budget_refusal(document: DocumentNode, *, anonymous: bool) -> str | None:
+    """Why the document is too large to validate, or None. One pass over the parsed document,
+    each fragment counted once where defined (the depth limit bounds their nesting)."""
+    limit = LIMITS.anonymous_max_fields if anonymous else LIMITS.max_fields
+    total = 0
+    for definition in document.definitions:
+        stack = [getattr(definition, "selection_set", None)]
+        while stack:
+            selection_set = stack.pop()
+            if selection_set is None:
+                continue
+            selections = selection_set.selections
+            names = Counter(
+                (s.alias or s.name).value for s in selections if isinstance(s, FieldNode)
+            )
+            name, most = names.most_common(1)[0] if names else ("", 0)
+            if most > LIMITS.max_repeats:
+                return f"the field {name} is selected {most} times in one place"
+            if len(selections) > LIMITS.max_fields_per_selection:
+                return (
+                    f"{len(selections)} selections in one selection set; at most "
+                    f"{LIMITS.max_fields_per_selection}"
+                )
+            total += len(selections)
+            if total > limit:
+                who = "an anonymous caller" if anonymous else "one operation"
+                return f"more than {limit} fields for {who}"
+            stack.extend(getattr(s, "selection_set", None) for s in selections)
+    return None
 
 
 class ParseOnce(SchemaExtension):

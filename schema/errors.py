@@ -6,6 +6,7 @@ own errors are classified; anything unexpected is logged and masked."""
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 
 from graphql.error import GraphQLError
@@ -35,7 +36,7 @@ def classify(error: GraphQLError) -> GraphQLError:
         return _with(error, original.message, extensions)
     if isinstance(original, GraphQLError):
         # graphql-core's own input coercion (a bad enum or scalar value in the variables).
-        return _with(error, error.message, {"code": "BAD_USER_INPUT"})
+        return _with(error, *without_values(error.message, "BAD_USER_INPUT"))
     if original is not None:
         log_unexpected(".".join(str(p) for p in error.path or ()), original)
         return _with(error, "Internal server error", {"code": INTERNAL})
@@ -48,7 +49,37 @@ def classify(error: GraphQLError) -> GraphQLError:
         code = "BAD_USER_INPUT"
     else:
         code = "GRAPHQL_VALIDATION_FAILED"
-    return _with(error, message, {"code": code})
+    return _with(error, *without_values(message, code))
+
+
+# graphql-core's coercion and validation messages quote the value they refused ("…, found:
+# {'subject': {'idNumber': '3612…'}}", "Value 'X' does not exist…", "String cannot represent a
+# non string value: 3612…"). An ID number must never travel back in an error (or into a log):
+# the message keeps the field and the reason and loses the value.
+_FOUND = re.compile(r"([,.;?]) (?:but encountered error .*; )?[Ff]ound: .*$", re.S)
+_ENUM = re.compile(r"Value .* does not exist in '(\w+)' enum\.?(?: Did you mean.*)?$", re.S)
+_SCALAR = re.compile(r"(\w+) cannot represent .*$", re.S)
+_EXPECTED = re.compile(r"Expected value of type '?([\w!\[\]]+)'?, found .*$", re.S)
+_PLACE = re.compile(r"^Variable '\$(\w+)' has invalid value(?: at ([^:]*))?:")
+_NAMED_FIELD = re.compile(r"field '(\w+)'")
+
+
+def without_values(message: str, code: str) -> tuple[str, dict[str, object]]:
+    """The message with any quoted input value removed, and `field` where it can be told:
+    the variable's path and the input field named (`i.subject.idNumber`)."""
+    cleaned = _FOUND.sub(lambda found: "?" if found.group(1) == "?" else ".", message)
+    cleaned = _ENUM.sub(r"not a value of the enum \1.", cleaned)
+    cleaned = _SCALAR.sub(r"the value is not a valid \1.", cleaned)
+    cleaned = _EXPECTED.sub(r"the value is not a valid \1.", cleaned)
+    extensions: dict[str, object] = {"code": code}
+    place = _PLACE.match(message)
+    if place:
+        path = [place.group(1), *(p for p in re.split(r"[.\[\]]+", place.group(2) or "") if p)]
+        named = _NAMED_FIELD.search(cleaned)
+        if named is not None:  # a required field missing, or an unknown one given
+            path.append(named.group(1))
+        extensions["field"] = ".".join(path)
+    return cleaned, extensions
 
 
 def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:

@@ -30,7 +30,7 @@ from hub.web.responses import graphql_error, rate_limited, unauthorized
 from hub.web.sessions import caller_session
 from hub.web.state import WebState, web_state
 from schema.context import HubContext
-from schema.documents import is_public, parsed_or_none
+from schema.documents import budget_refusal, is_public, parsed_for_anonymous, parsed_or_none
 from schema.errors import INTERNAL, log_unexpected
 from schema.root import HubSchema
 from schema.transport import Operation, read_operation, stated_in_headers
@@ -58,7 +58,13 @@ class GraphQLView:
         operation = await read_operation(request, web.persisted_operations)
         if isinstance(operation, Response):
             return operation
-        document = parsed_or_none(operation.query)
+        # First, before anything is parsed: a flood costs the hub as little as possible.
+        limited = self._rate_limited(request, web, exchange)
+        if limited is not None:
+            return limited
+        document = self._parsed(request, operation, exchange)
+        if isinstance(document, Response):
+            return document
         fields = root_fields(document, operation.name)
         exchange.operation = fields[0].name.value if fields else outcomes.UNKNOWN
         refused = self._admission(request, web, exchange, operation, document)
@@ -90,6 +96,30 @@ class GraphQLView:
             return HTMLResponse(get_graphql_ide_html())
         return graphql_error("send operations by POST with a JSON body", "METHOD_NOT_ALLOWED", 405)
 
+    def _rate_limited(self, request: Request, web: WebState, exchange: Exchange) -> Response | None:
+        claims = claims_of(request)
+        address = request.client.host if request.client else "unknown"
+        client_id = claims.client_id if claims else None
+        wait = web.rate_limiter.retry_after(client_id, address)
+        if wait is None:
+            return None
+        exchange.outcome = outcomes.RATE_LIMITED
+        web.metrics.rate_limited.labels(client_id or "anonymous").inc()
+        return rate_limited(wait)
+
+    def _parsed(
+        self, request: Request, operation: Operation, exchange: Exchange
+    ) -> DocumentNode | Response | None:
+        """The parsed document (None when it does not parse: execution reports why), or the
+        refusal of an anonymous document over its token budget."""
+        if claims_of(request) is not None:
+            return parsed_or_none(operation.query)
+        parsed = parsed_for_anonymous(operation.query)
+        if isinstance(parsed, str):
+            exchange.outcome = outcomes.ERROR
+            return too_large(parsed)
+        return parsed
+
     def _admission(
         self,
         request: Request,
@@ -98,17 +128,16 @@ class GraphQLView:
         operation: Operation,
         document: DocumentNode | None,
     ) -> Response | None:
-        """Who may run this at all: a token (or a public field), the rate limit, the list."""
+        """Who may run this at all: a token (or a public field), the size, the list."""
         claims = claims_of(request)
         if claims is None and ("authorization" in request.headers or not is_public(document)):
             return unauthorized(SEND_A_TOKEN)
-        address = request.client.host if request.client else "unknown"
-        client_id = claims.client_id if claims else None
-        wait = web.rate_limiter.retry_after(client_id, address)
-        if wait is not None:
-            exchange.outcome = outcomes.RATE_LIMITED
-            web.metrics.rate_limited.labels(client_id or "anonymous").inc()
-            return rate_limited(wait)
+        if document is not None:
+            # Before any validation: the refusal costs one pass over the parsed document.
+            over = budget_refusal(document, anonymous=claims is None)
+            if over is not None:
+                exchange.outcome = outcomes.ERROR
+                return too_large(over)
         refusal = admit(
             web.persisted_operations, web.metrics, claims, operation.query, operation.name
         )
@@ -136,6 +165,14 @@ class GraphQLView:
             )
             caller.failed = _failed(result)
         return result
+
+
+def too_large(reason: str) -> Response:
+    return graphql_error(
+        f"operation too large: {reason}; split it into smaller operations",
+        "OPERATION_TOO_LARGE",
+        400,
+    )
 
 
 def _failed(result: Any) -> bool:

@@ -6,13 +6,15 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import DisableIntrospection
 from strawberry.federation.schema import FederationAny
+from strawberry.printer import print_schema
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionResult
 
+from hub import clock
 from hub.audit.purposes import AccessPurpose
-from hub.auth.scopes import RECORDS_READ
-from hub.subjects.identifiers import IdNumber
+from hub.auth.scopes import ADMIN, FEDERATION_SDL, RECORDS_READ
+from hub.subjects.identifiers import parse_id_number, parse_uscc
 from hub.subjects.service import read_person
 from schema.access import stated_purpose
 from schema.audit_trail import AuditQueries
@@ -21,7 +23,7 @@ from schema.disclosure import DisclosureQueries
 from schema.documents import ParseOnce
 from schema.errors import classify_all
 from schema.feed import FeedQueries
-from schema.inputs import SubjectInput, parse_representation, parse_subject
+from schema.inputs import parse_representation
 from schema.lifecycle import LifecycleMutations, LifecycleQueries
 from schema.limits import LIMITS, Limits, LimitsFirstValidation, shape_rules
 from schema.permissions import scoped_field
@@ -33,8 +35,8 @@ from schema.types import Organization, Person, organization_of, person_of
 class SubjectQueries:
     @scoped_field(RECORDS_READ, description="A government body by 统一社会信用代码.")
     async def organization(self, info: strawberry.Info, uscc: str) -> Organization | None:
-        code = parse_subject(SubjectInput(uscc=uscc), "uscc")
-        row = await info.context.loaders.organization_by_uscc.load(code.code)  # type: ignore[union-attr]
+        code = parse_uscc(uscc, field="uscc")
+        row = await info.context.loaders.organization_by_uscc.load(code.code)
         return organization_of(row) if row else None
 
     @scoped_field(
@@ -50,15 +52,29 @@ class SubjectQueries:
         reference: str | None = None,
     ) -> Person | None:
         why = stated_purpose(info, purpose, reference)
-        subject = parse_subject(SubjectInput(id_number=id_number), "idNumber")
-        assert isinstance(subject, IdNumber)
+        subject = parse_id_number(id_number, field="idNumber", today=clock.today())
         context = info.context
         row = await read_person(context.session, context.runtime.pii, subject, why)
         return person_of(row) if row else None
 
 
+@strawberry.type(name="_Service")
+class Service:
+    sdl: str
+
+
+@strawberry.type
+class FederationQueries:
+    # In place of Strawberry's own `_service` (which answers anyone): the whole schema,
+    # mutations included, is for the gateway that composes it and for administrators.
+    @scoped_field(FEDERATION_SDL, ADMIN, name="_service")
+    def service(self, info: strawberry.Info) -> Service:
+        return Service(sdl=print_schema(info.schema))
+
+
 @strawberry.type
 class Query(
+    FederationQueries,
     CheckQueries,
     RecordQueries,
     SubjectQueries,

@@ -17,6 +17,7 @@ REPAIR_DECIDE = "repair:decide"  # decide applications about the agency's own re
 PUBLIC_READ = "public:read"  # what a 信用网站 may publish
 SYNC_READ = "sync:read"
 AUDIT_READ = "audit:read"
+FEDERATION_SDL = "federation:sdl"  # a federation gateway reading `_service { sdl }`
 ADMIN = "admin"
 
 CHECK_SCOPES = (CHECK_HIRING, CHECK_TRANSFER, CHECK_AWARD, CHECK_APPRAISAL, CHECK_PROCUREMENT)
@@ -34,6 +35,7 @@ ALL_SCOPES: frozenset[str] = frozenset(
         PUBLIC_READ,
         SYNC_READ,
         AUDIT_READ,
+        FEDERATION_SDL,
         ADMIN,
     }
 )

@@ -23,6 +23,19 @@ class Limits:
     max_query_length: int = 50_000
     # Per field, fragment or operation; @include and @skip together are 2.
     max_directives: int = 3
+    # Counted on the parsed document before any validation (schema.documents.budget_refusal):
+    # the spec's overlapping-fields rule is quadratic in the fields of a selection set, so
+    # ~190 copies of one field (no alias needed) cost ~0.5 s of event-loop time to validate.
+    # The largest legitimate operation (a check with every detail) selects ~60 fields.
+    max_fields: int = 300
+    max_fields_per_selection: int = 60
+    # The same response name more than this often in one selection set is no query anyone
+    # needs; it only feeds the quadratic rule.
+    max_repeats: int = 3
+    # An anonymous caller may only verify reports: a few fields are all it ever needs, and
+    # its document is parsed only this far (a report token is one token however long).
+    anonymous_max_fields: int = 20
+    anonymous_max_tokens: int = 200
 
 
 LIMITS = Limits()

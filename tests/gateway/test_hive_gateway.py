@@ -79,7 +79,10 @@ async def federation(db, keys_dir, tmp_path) -> AsyncIterator[Federation]:
             found = await gql(http, reader, "query($n: String!) { person(idNumber: $n) { id } }",
                               {"n": ZHANG["idNumber"]}, purpose="HIRING")  # fmt: skip
             person_id = found.json()["data"]["person"]["id"]
-        (tmp_path / "hub.graphql").write_text(await _sdl(hub + "/graphql", reader))
+            composer = await get_token(
+                http, await make_client(db, "federation:sdl", agency_seed=93)
+            )
+        (tmp_path / "hub.graphql").write_text(await _sdl(hub + "/graphql", composer))
         unknown = "00000000-0000-4000-8000-000000000000"
         employees = [["张三丰", "科员", person_id], ["李四", "副科长", unknown]]
         hr_env = {"HR_EMPLOYEES": json.dumps(employees, ensure_ascii=False)}

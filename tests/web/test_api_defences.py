@@ -80,7 +80,8 @@ async def test_the_limits_apply_in_development_too_and_introspection_works_there
 
 async def test_production_serves_the_federation_sdl_and_typename(production, db):
     token = await reader(production, db)
-    body = (await gql(production, token, "{ __typename _service { sdl } }")).json()
+    gateway = await get_token(production, await make_client(db, "federation:sdl", agency_seed=8))
+    body = (await gql(production, gateway, "{ __typename _service { sdl } }")).json()
     assert body["data"]["__typename"] == "Query"
     assert "type Query" in body["data"]["_service"]["sdl"]
     refused = await gql(production, token, '{ __type(name: "Person") { name } }')

@@ -33,7 +33,7 @@ async def seed(http, db):
 
 
 async def test_service_sdl_declares_federation_2_9_keys_and_scopes(http, db):
-    reader = await make_client(db, "records:read")
+    reader = await make_client(db, "federation:sdl")
     body = (await gql(http, await get_token(http, reader), "{ _service { sdl } }")).json()
     sdl = body["data"]["_service"]["sdl"]
     assert 'url: "https://specs.apollo.dev/federation/v2.9"' in sdl
@@ -101,8 +101,8 @@ async def test_entities_need_the_scopes_their_types_declare(http, db):
     """The SDL declares on both entity types what `_entities` enforces: records:read or a
     check scope (persons and bodies reach checkers as their checks' subjects)."""
     await seed(http, db)
-    reader = await get_token(http, await make_client(db, "records:read", agency_seed=2))
-    sdl = (await gql(http, reader, "{ _service { sdl } }")).json()["data"]["_service"]["sdl"]
+    gateway = await get_token(http, await make_client(db, "federation:sdl", agency_seed=2))
+    sdl = (await gql(http, gateway, "{ _service { sdl } }")).json()["data"]["_service"]["sdl"]
     scopes = ("records:read", "check:hiring", "check:transfer", "check:award",
               "check:appraisal", "check:procurement")  # fmt: skip
     declared = "@requiresScopes(scopes: [\n" + "".join(f'  ["{s}"]\n' for s in scopes) + "])"
@@ -121,3 +121,16 @@ async def test_entities_need_the_scopes_their_types_declare(http, db):
     )
     allowed = (await gql(http, checker, names, {"r": body_only})).json()
     assert allowed["data"]["_entities"][0]["name"] == "江州市第0局"
+
+
+async def test_the_schema_is_readable_only_by_a_gateway_or_an_administrator(http, db):
+    """The whole SDL (mutations included) maps the API for an attacker: not for every client."""
+    for scopes, allowed in (("records:read check:hiring", False), ("federation:sdl", True),
+                            ("admin", True)):  # fmt: skip
+        token = await get_token(http, await make_client(db, scopes, agency_seed=3))
+        body = (await gql(http, token, "{ _service { sdl } }")).json()
+        if allowed:
+            assert "type Mutation" in body["data"]["_service"]["sdl"]
+        else:
+            assert body["data"] is None
+            assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"

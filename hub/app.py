@@ -18,6 +18,7 @@ from hub.runtime import note_publicity_at_start, open_runtime
 from hub.settings import Settings
 from hub.web.auth import TokenBackend, on_auth_error
 from hub.web.endpoints import healthz, jwks, metrics, readyz
+from hub.web.errors import DATABASE_FAILURES, unexpected
 from hub.web.evidence_file import evidence_file
 from hub.web.middleware import BodyLimit, RequestId
 from hub.web.oauth import token_endpoint
@@ -44,6 +45,7 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
                     await first_run
 
     return Starlette(
+        exception_handlers=dict.fromkeys(DATABASE_FAILURES, unexpected),
         routes=[
             Route("/graphql", GraphQLView(schema).endpoint, methods=["GET", "POST"]),
             Route("/oauth/token", token_endpoint, methods=["POST"]),

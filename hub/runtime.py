@@ -58,7 +58,9 @@ class Runtime:
     def build(cls, settings: Settings, keys: Keys | None = None) -> Runtime:
         """Reads the keys and the rule set and creates the engine; connects to nothing yet."""
         keys = keys or load_keys(settings)
-        engine = create_engine(settings.database_url)
+        engine = create_engine(
+            settings.database_url, statement_timeout=settings.statement_timeout_seconds
+        )
         sessions = session_factory(engine)
         return cls(
             settings=settings,

@@ -33,6 +33,9 @@ DEFAULT_AUDIT_RETENTION_DAYS = 3 * 365 + 1
 MIN_AUDIT_RETENTION_DAYS = 3 * 365
 # How far back a change-feed consumer may resume; older cursors resync from a snapshot.
 DEFAULT_FEED_RETENTION_DAYS = 400
+# No statement of a request takes this long unless the database is in trouble; a 10,000-check
+# batch's largest statement takes about a second.
+DEFAULT_STATEMENT_TIMEOUT_SECONDS = 30
 # A console session unused for half an hour ends.
 DEFAULT_CONSOLE_IDLE_MINUTES = 30
 # A client asks for a token every quarter of an hour; many more asks are guesses of a secret.
@@ -83,6 +86,8 @@ class Settings:
     holidays: Path | None = None
     # How old a change-feed cursor may be before the consumer must resync (CURSOR_EXPIRED).
     feed_retention_days: int = DEFAULT_FEED_RETENTION_DAYS
+    # A statement (PostgreSQL) running longer is cancelled and its request answered 503.
+    statement_timeout_seconds: int = DEFAULT_STATEMENT_TIMEOUT_SECONDS
     # A console session unused this long ends (the officer signs in again).
     console_idle_minutes: int = DEFAULT_CONSOLE_IDLE_MINUTES
 
@@ -104,6 +109,7 @@ class Settings:
             f"audit_retention_days={self.audit_retention_days}, "
             f"holidays={str(self.holidays or 'built-in')!r}, "
             f"feed_retention_days={self.feed_retention_days}, "
+            f"statement_timeout_seconds={self.statement_timeout_seconds}, "
             f"console_idle_minutes={self.console_idle_minutes})"
         )
 
@@ -144,6 +150,12 @@ class Settings:
             audit_retention_days=_retention_days(env.get("HUB_AUDIT_RETENTION_DAYS", "")),
             holidays=Path(holidays) if holidays else None,
             feed_retention_days=_feed_retention_days(env.get("HUB_FEED_RETENTION_DAYS", "")),
+            statement_timeout_seconds=_positive(
+                env.get("HUB_STATEMENT_TIMEOUT", ""),
+                DEFAULT_STATEMENT_TIMEOUT_SECONDS,
+                "HUB_STATEMENT_TIMEOUT",
+                "seconds",
+            ),
             console_idle_minutes=_positive(
                 env.get("HUB_CONSOLE_IDLE_MINUTES", ""),
                 DEFAULT_CONSOLE_IDLE_MINUTES,

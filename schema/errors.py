@@ -11,7 +11,9 @@ import traceback
 
 from graphql.error import GraphQLError
 
+from hub.db.availability import is_unavailable
 from hub.errors import HubError
+from hub.web.responses import UNAVAILABLE, UNAVAILABLE_MESSAGE
 
 log = logging.getLogger("hub.graphql")
 
@@ -37,6 +39,8 @@ def classify(error: GraphQLError) -> GraphQLError:
     if isinstance(original, GraphQLError):
         # graphql-core's own input coercion (a bad enum or scalar value in the variables).
         return _with(error, *without_values(error.message, "BAD_USER_INPUT"))
+    if original is not None and is_unavailable(original):
+        return _with(error, UNAVAILABLE_MESSAGE, {"code": UNAVAILABLE})
     if original is not None:
         log_unexpected(".".join(str(p) for p in error.path or ()), original)
         return _with(error, "Internal server error", {"code": INTERNAL})

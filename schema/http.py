@@ -21,12 +21,19 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 
+from hub.db.availability import is_unavailable
 from hub.errors import Unauthenticated
 from hub.web import metrics as outcomes
 from hub.web.auth import SEND_A_TOKEN, claims_of
 from hub.web.metrics import Exchange, root_fields
 from hub.web.persisted import admit
-from hub.web.responses import graphql_error, rate_limited, unauthorized
+from hub.web.responses import (
+    UNAVAILABLE,
+    graphql_error,
+    rate_limited,
+    service_unavailable,
+    unauthorized,
+)
 from hub.web.sessions import caller_session
 from hub.web.state import WebState, web_state
 from schema.context import HubContext
@@ -46,6 +53,9 @@ class GraphQLView:
             try:
                 return await self._respond(request, web, exchange)
             except Exception as error:
+                if is_unavailable(error):  # connecting, or committing, failed
+                    exchange.outcome = outcomes.UNAVAILABLE
+                    return service_unavailable()
                 # Starlette would answer text/plain; the caller gets the same masked error as
                 # for a failure inside a resolver. Type and place only: messages may carry PII.
                 log_unexpected("the /graphql handler", error)
@@ -77,6 +87,11 @@ class GraphQLView:
             result = await self._execute(request, web, operation, stated)
         except Unauthenticated as exc:
             return unauthorized(exc.message)
+        if _codes(result) & {UNAVAILABLE}:
+            # A resolver lost the database: its transaction was rolled back; the caller
+            # retries the whole operation.
+            exchange.outcome = outcomes.UNAVAILABLE
+            return service_unavailable()
         failed = _failed(result)
         if failed:
             exchange.outcome = outcomes.INTERNAL
@@ -175,5 +190,11 @@ def too_large(reason: str) -> Response:
     )
 
 
+def _codes(result: Any) -> set[str]:
+    return {str((e.extensions or {}).get("code")) for e in result.errors or ()}
+
+
 def _failed(result: Any) -> bool:
-    return any((e.extensions or {}).get("code") == INTERNAL for e in result.errors or ())
+    """Nothing of the operation is kept: something failed unexpectedly, or the database
+    went away part-way."""
+    return bool(_codes(result) & {INTERNAL, UNAVAILABLE})

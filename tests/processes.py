@@ -54,6 +54,8 @@ async def serving(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.communicate()
+        else:  # it ended by itself (or a test killed it): close its pipe
+            process.communicate()
 
 
 async def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float) -> None:

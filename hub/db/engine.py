@@ -11,8 +11,18 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
+# How long a connection attempt may take before the request is answered 503: a stopped or
+# unreachable server must not hang requests for the driver's default minute.
+CONNECT_TIMEOUT_SECONDS = 5
+# How long a request waits for a pooled connection when all are busy.
+POOL_TIMEOUT_SECONDS = 10
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+
+def create_engine(
+    url: str, *, statement_timeout: float | None = None, **kwargs: Any
+) -> AsyncEngine:
+    """`statement_timeout` (seconds, PostgreSQL): a statement running longer is cancelled and
+    its request answered 503 instead of holding a connection (None: no limit)."""
     # JSON columns (check results, record details) go through orjson: the standard json
     # module was a tenth of a 10,000-check batch.
     kwargs.setdefault("json_serializer", _json_dumps)
@@ -28,7 +38,11 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_pre_ping", False)
-    return _create_async_engine(url, **kwargs)
+    kwargs.setdefault("pool_timeout", POOL_TIMEOUT_SECONDS)
+    connect_args = {"timeout": CONNECT_TIMEOUT_SECONDS, **kwargs.pop("connect_args", {})}
+    if statement_timeout is not None:
+        connect_args.setdefault("command_timeout", statement_timeout)
+    return _create_async_engine(url, connect_args=connect_args, **kwargs)
 
 
 def _without_debug_records(record: logging.LogRecord) -> bool:

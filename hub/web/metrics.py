@@ -33,6 +33,7 @@ ERROR = "error"  # executed or validated, with expected errors (bad input, forbi
 INTERNAL = "internal"  # an unexpected failure; the transaction was rolled back
 REJECTED = "rejected"  # refused before execution (method, media type, size, batch, token)
 RATE_LIMITED = "rate_limited"
+UNAVAILABLE = "unavailable"  # the database could not be reached; nothing was kept
 
 
 @dataclass

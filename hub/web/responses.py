@@ -6,6 +6,8 @@ from __future__ import annotations
 import orjson
 from starlette.responses import Response
 
+from hub.db.availability import RETRY_AFTER_SECONDS
+
 
 def graphql_error(
     message: str,
@@ -24,6 +26,21 @@ def unauthorized(message: str) -> Response:
         "UNAUTHENTICATED",
         401,
         {"WWW-Authenticate": 'Bearer realm="hub", error="invalid_token"'},
+    )
+
+
+UNAVAILABLE = "SERVICE_UNAVAILABLE"
+UNAVAILABLE_MESSAGE = "the database is unavailable; retry shortly"
+
+
+def service_unavailable() -> Response:
+    """The database cannot be reached: nothing was done; the caller retries."""
+    return graphql_error(
+        UNAVAILABLE_MESSAGE,
+        UNAVAILABLE,
+        503,
+        {"Retry-After": str(RETRY_AFTER_SECONDS)},
+        retryAfter=RETRY_AFTER_SECONDS,
     )
 
 

@@ -36,9 +36,11 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
     async def lifespan(_: Starlette) -> AsyncIterator[dict[str, WebState]]:
         async with open_runtime(settings, keys, background_sealing=True) as runtime:
             first_run = asyncio.create_task(note_publicity_at_start(runtime))
+            web = WebState.build(runtime, schema.root_fields)
             try:
-                yield {STATE_KEY: WebState.build(runtime, schema.root_fields)}
+                yield {STATE_KEY: web}
             finally:
+                await web.rate_store.close()
                 # Idempotent: cut short, its transaction rolls back and the next run redoes it.
                 first_run.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -78,6 +78,9 @@ class Settings:
     # None switches rate limiting off (a benchmark, or a limit enforced in front of the hub).
     rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT
     rate_limits_per_client: Mapping[str, RateLimit] = field(default_factory=dict)
+    # Where the buckets live: "memory" (each process its own), "database" (shared through the
+    # hub's database), or a redis:// URL (shared through Redis).
+    rate_limit_store: str = "memory"
     # A persisted operations manifest (hub.web.persisted); None: any operation, sent as text.
     persisted_operations: Path | None = None
     # How long `hub audit prune` keeps audit rows (PIPL Art. 56: at least three years).
@@ -105,6 +108,7 @@ class Settings:
             f"external_issuer={self.external_issuer!r}, "
             f"rate_limit={str(self.rate_limit or 'off')!r}, "
             f"rate_limits_per_client={_limits_text(self.rate_limits_per_client)!r}, "
+            f"rate_limit_store={_mask_url(self.rate_limit_store)!r}, "
             f"persisted_operations={str(self.persisted_operations or 'off')!r}, "
             f"audit_retention_days={self.audit_retention_days}, "
             f"holidays={str(self.holidays or 'built-in')!r}, "
@@ -143,6 +147,7 @@ class Settings:
             rate_limit=_rate_limit_setting(
                 env.get("HUB_RATE_LIMIT", str(DEFAULT_RATE_LIMIT)), "HUB_RATE_LIMIT"
             ),
+            rate_limit_store=_rate_limit_store(env.get("HUB_RATE_LIMIT_STORE", "")),
             rate_limits_per_client=parse_rate_limits_per_client(
                 env.get("HUB_RATE_LIMITS_PER_CLIENT", "")
             ),
@@ -163,6 +168,16 @@ class Settings:
                 "minutes",
             ),
         )
+
+
+def _rate_limit_store(text: str) -> str:
+    store = text.strip() or "memory"
+    if store in ("memory", "database") or store.startswith(("redis://", "rediss://")):
+        return store
+    raise ConfigurationError(
+        f"HUB_RATE_LIMIT_STORE must be memory, database or a redis:// URL; got {store!r}",
+        field="HUB_RATE_LIMIT_STORE",
+    )
 
 
 def _feed_retention_days(text: str) -> int:

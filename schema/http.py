@@ -69,7 +69,7 @@ class GraphQLView:
         if isinstance(operation, Response):
             return operation
         # First, before anything is parsed: a flood costs the hub as little as possible.
-        limited = self._rate_limited(request, web, exchange)
+        limited = await self._rate_limited(request, web, exchange)
         if limited is not None:
             return limited
         document = self._parsed(request, operation, exchange)
@@ -111,11 +111,13 @@ class GraphQLView:
             return HTMLResponse(get_graphql_ide_html())
         return graphql_error("send operations by POST with a JSON body", "METHOD_NOT_ALLOWED", 405)
 
-    def _rate_limited(self, request: Request, web: WebState, exchange: Exchange) -> Response | None:
+    async def _rate_limited(
+        self, request: Request, web: WebState, exchange: Exchange
+    ) -> Response | None:
         claims = claims_of(request)
         address = request.client.host if request.client else "unknown"
         client_id = claims.client_id if claims else None
-        wait = web.rate_limiter.retry_after(client_id, address)
+        wait = await web.rate_limiter.retry_after(client_id, address)
         if wait is None:
             return None
         exchange.outcome = outcomes.RATE_LIMITED

@@ -28,6 +28,7 @@ from hub.settings import Settings
 from hub.subjects.pii import PiiCipher
 
 TABLES = (
+    "rate_limits",
     "screening_jobs",
     "console_sessions",
     "users",

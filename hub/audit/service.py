@@ -150,6 +150,10 @@ async def verify_chain(session: AsyncSession, key: bytes) -> Verification:
     return walker.finish()
 
 
+async def hash_at(session: AsyncSession, seq: int) -> str | None:
+    return await session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq))
+
+
 async def prune(
     session: AsyncSession, key: bytes, before: datetime, *, dry_run: bool = False
 ) -> int:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db.base import Base, UtcDateTime, utcnow
@@ -26,3 +26,14 @@ class Client(Base):
     @property
     def scope_set(self) -> frozenset[str]:
         return frozenset(self.scopes.split())
+
+
+class RateLimitState(Base):
+    """A caller's rate limit, shared by every hub process (HUB_RATE_LIMIT_STORE=database): the
+    theoretical arrival time of its next request (GCRA, seconds since the epoch). Read and
+    written only by hub.web.ratelimit, in one upsert per request."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    tat: Mapped[float] = mapped_column(Float)

@@ -2,7 +2,7 @@
 
 from hub.agencies.models import Agency, SourceFeed
 from hub.audit.models import AuditEvent, AuditHead, PendingAccess
-from hub.auth.models import Client
+from hub.auth.models import Client, RateLimitState
 from hub.checks.models import Check
 from hub.db.base import Base
 from hub.evidence.models import Evidence
@@ -33,6 +33,7 @@ __all__ = [
     "PendingAccess",
     "Person",
     "QuarantinedRow",
+    "RateLimitState",
     "RecordEvent",
     "RepairApplication",
     "ScreeningJob",

@@ -71,7 +71,7 @@ async def token_endpoint(request: Request) -> JSONResponse:
             "this endpoint issues tokens for grant_type=client_credentials",
         )
 
-    limited = _rate_limited(request, client_id)
+    limited = await _rate_limited(request, client_id)
     if limited is not None:
         return limited
     web = web_state(request)
@@ -105,12 +105,16 @@ async def token_endpoint(request: Request) -> JSONResponse:
     )
 
 
-def _rate_limited(request: Request, client_id: str) -> JSONResponse | None:
+async def _rate_limited(request: Request, client_id: str) -> JSONResponse | None:
     web = web_state(request)
     limiter = web.token_rate_limiter
     address = request.client.host if request.client else "unknown"
-    # The address first: a caller over its limit does not spend the client's budget.
-    wait = limiter.retry_after(None, address) or limiter.retry_after(client_id, address)
+    # The address first: a caller over its limit does not spend the client's budget. Then the
+    # client *from this address*: guesses of a client's secret from elsewhere never lock the
+    # client itself out.
+    wait = await limiter.retry_after(None, address) or await limiter.retry_after(
+        client_id, address, together=True
+    )
     if wait is None:
         return None
     web.metrics.rate_limited.labels(TOKEN_ENDPOINT).inc()

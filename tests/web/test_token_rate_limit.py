@@ -59,8 +59,9 @@ async def test_a_client_over_its_limit_gets_429_with_retry_after(db, keys_dir, k
         caller(app, "10.0.0.2") as two,
     ):
         assert (await ask(one, credentials)).status_code == 200
-        assert (await ask(two, credentials)).status_code == 200
-        refused = await ask(one, credentials)  # the address has budget left, the client not
+        assert (await ask(two, credentials)).status_code == 200  # its own bucket there
+        assert (await ask(one, credentials)).status_code == 200
+        refused = await ask(one, credentials)
     assert refused.status_code == 429
     wait = int(refused.headers["Retry-After"])
     assert 1 <= wait <= 100
@@ -69,6 +70,21 @@ async def test_a_client_over_its_limit_gets_429_with_retry_after(db, keys_dir, k
         "error_description": f"too many token requests; retry after {wait} s",
     }
     assert refused.headers["cache-control"] == "no-store"
+
+
+async def test_guesses_from_other_addresses_never_lock_a_client_out(db, keys_dir, keys):
+    """The client's bucket is per address: an attacker spending it with wrong secrets from
+    its own addresses leaves the client's own address untouched."""
+    credentials = await make_client(db, "records:read")
+    async with hub_with(db, keys_dir, keys, RateLimit(0.01, 2)) as app:
+        for n in range(5):
+            async with caller(app, f"10.9.0.{n}") as attacker:
+                statuses = [
+                    (await ask(attacker, credentials, "guess")).status_code for _ in range(3)
+                ]
+                assert statuses == [401, 401, 429]
+        async with caller(app, "10.0.0.1") as owner:
+            assert (await ask(owner, credentials)).status_code == 200
 
 
 async def test_an_address_over_its_limit_is_refused_for_every_client(db, keys_dir, keys):

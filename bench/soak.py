@@ -1,0 +1,227 @@
+"""Soak: the hub under a steady mix for a long time (issue 15) — zero 5xx, memory flat,
+latency stable.
+
+One `hub serve` process on PostgreSQL with the demo data set (江州市). First its maximum is
+measured: 16 clients in a closed loop for 20 s with the mix below. Then an open-loop load
+at 70 % of that maximum (requests started on a fixed schedule, however slow the answers)
+for --minutes (default 10):
+
+    80 % single HIRING checks · 5 % a batch of 100 AWARD checks · 10 % submitRecords of
+    10 rows · 5 % change-feed pages (changes, first 200)
+
+Printed per minute: requests, p50/p99 latency, 5xx; at the end the server's RSS at the
+start and the end of the soak.
+
+    python -m bench.soak [--minutes 10] [--admin-url postgresql://…]"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import httpx
+
+from bench.database import recreate_database, with_database
+from bench.servers import free_port
+from hub.demo.dataset import build_dataset
+from hub.subjects.identifiers import id_check_char
+
+HUB = [sys.executable, "-c", "from hub.cli import main; main()"]
+DATABASE = "hub_soak"
+CHECK = "query($i: CheckInput!) { check(input: $i) { verdict } }"
+CHECKS = "query($i: [CheckInput!]!) { checks(inputs: $i) { verdict } }"
+SUBMIT = "mutation($r: [RecordInput!]!) { submitRecords(records: $r) { accepted } }"
+CHANGES = "query($a: String) { changes(after: $a, first: 200) { pageInfo { endCursor } } }"
+MIX = (("check", 80), ("batch", 5), ("submit", 10), ("feed", 5))
+
+
+@dataclass
+class Minute:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0  # 5xx or no answer
+    kinds: dict[str, int] = field(default_factory=dict)
+
+
+class Mix:
+    def __init__(self, persons: list[str], seed: int = 7) -> None:
+        self.rng = random.Random(seed)
+        self.persons = persons
+        self.submitted = 0
+        self.cursor: str | None = None
+
+    def next(self) -> tuple[str, dict]:
+        kind = self.rng.choices([k for k, _ in MIX], [w for _, w in MIX])[0]
+        if kind == "check":
+            subject = {"idNumber": self.rng.choice(self.persons)}
+            return kind, {"query": CHECK, "variables": {"i": {
+                "purpose": "HIRING", "reference": "soak", "subject": subject}}}  # fmt: skip
+        if kind == "batch":
+            sample = self.rng.sample(self.persons, 100)
+            inputs = [
+                {"purpose": "AWARD", "reference": "soak", "subject": {"idNumber": p}}
+                for p in sample
+            ]
+            return kind, {"query": CHECKS, "variables": {"i": inputs}}
+        if kind == "submit":
+            rows = [self._record() for _ in range(10)]
+            return kind, {"query": SUBMIT, "variables": {"r": rows}}
+        return kind, {"query": CHANGES, "variables": {"a": self.cursor}}
+
+    def _record(self) -> dict:
+        self.submitted += 1
+        n = self.submitted
+        first17 = f"3612021975{(n // 900) % 12 + 1:02d}{n % 28 + 1:02d}{n % 900 + 100:03d}"
+        return {"sourceRef": f"江监政处〔2026〕soak-{n}号", "category": "GOVERNMENT_SANCTION",
+                "sanctionKind": "WARNING", "severity": "MINOR", "decidedAt": str(date(2026, 1, 5)),
+                "summary": "违反工作纪律", "subject": {"idNumber": first17 + id_check_char(first17),
+                                                 "name": "浸泡测试"}}  # fmt: skip
+
+
+async def send(http: httpx.AsyncClient, token: str, body: dict) -> tuple[int, float, dict]:
+    started = time.perf_counter()
+    try:
+        answer = await http.post(
+            "/graphql", json=body, headers={"Authorization": f"Bearer {token}"}
+        )
+    except httpx.HTTPError:
+        return 599, time.perf_counter() - started, {}
+    took = time.perf_counter() - started
+    return answer.status_code, took, answer.json() if answer.status_code < 500 else {}
+
+
+async def maximum(url: str, token: str, mix: Mix, seconds: float = 20, clients: int = 16) -> float:
+    done = 0
+    deadline = time.perf_counter() + seconds
+
+    async def client(http: httpx.AsyncClient) -> None:
+        nonlocal done
+        while time.perf_counter() < deadline:
+            _, body = mix.next()
+            status, _, _ = await send(http, token, body)
+            assert status < 500, status
+            done += 1
+
+    async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+        await asyncio.gather(*(client(http) for _ in range(clients)))
+    return done / seconds
+
+
+async def soak(url: str, token: str, mix: Mix, rate: float, minutes: int) -> list[Minute]:
+    stats = [Minute() for _ in range(minutes)]
+    started = time.perf_counter()
+    pending: set[asyncio.Task[None]] = set()
+
+    async def one(http: httpx.AsyncClient, kind: str, body: dict) -> None:
+        status, took, answer = await send(http, token, body)
+        minute = stats[min(minutes - 1, int((time.perf_counter() - started) // 60))]
+        minute.latencies.append(took)
+        minute.kinds[kind] = minute.kinds.get(kind, 0) + 1
+        if status >= 500:
+            minute.errors += 1
+        elif kind == "feed":
+            cursor = ((answer.get("data") or {}).get("changes") or {}).get("pageInfo") or {}
+            mix.cursor = cursor.get("endCursor") or mix.cursor
+
+    limits = httpx.Limits(max_connections=256)
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
+        n = 0
+        while (elapsed := time.perf_counter() - started) < minutes * 60:
+            due = started + n / rate
+            if due > time.perf_counter():
+                await asyncio.sleep(due - time.perf_counter())
+            kind, body = mix.next()
+            task = asyncio.create_task(one(http, kind, body))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+            n += 1
+            if elapsed and n % 1000 == 0:
+                print(f"  … {elapsed / 60:.1f} min, {len(pending)} in flight", flush=True)
+        await asyncio.gather(*pending)
+    return stats
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _ms(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+def report(stats: list[Minute], rss_start: float, rss_end: float, rate: float, top: float) -> None:
+    print(f"maximum {top:.0f} req/s; soak at {rate:.0f} req/s (70 %)")
+    print("minute  requests  p50 ms  p99 ms  5xx")
+    for i, minute in enumerate(stats, 1):
+        print(f"{i:6d}  {len(minute.latencies):8d}  {_ms(minute.latencies, .5):6.1f}  "
+              f"{_ms(minute.latencies, .99):6.1f}  {minute.errors:3d}")  # fmt: skip
+    errors = sum(m.errors for m in stats)
+    print(f"5xx in all: {errors}; server RSS {rss_start:.0f} MB at the start, {rss_end:.0f} MB "
+          f"at the end ({rss_end - rss_start:+.0f} MB)")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=int, default=10)
+    parser.add_argument("--admin-url", default=os.environ.get(
+        "HUB_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"))  # fmt: skip
+    args = parser.parse_args()
+    asyncio.run(recreate_database(args.admin_url, DATABASE))
+    url_db = with_database(args.admin_url, DATABASE)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            env = {**os.environ, "HUB_DATABASE_URL": url_db, "HUB_KEYS_DIR": f"{folder}/keys",
+                   "HUB_RATE_LIMIT": "off"}  # fmt: skip
+            credentials = Path(folder) / "demo.json"
+            for command in (["db", "upgrade"], ["demo", "--credentials", str(credentials)]):
+                subprocess.run([*HUB, *command], env=env, check=True, capture_output=True)
+            pair = json.loads(credentials.read_text())
+            run(env, pair, args.minutes)
+    finally:
+        asyncio.run(recreate_database(args.admin_url, DATABASE, drop_only=True))
+
+
+def run(env: dict[str, str], pair: dict[str, str], minutes: int) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([*HUB, "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{url}/readyz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        form = {"grant_type": "client_credentials"}
+        auth = (pair["client_id"], pair["client_secret"])
+        token = httpx.post(f"{url}/oauth/token", data=form, auth=auth).json()["access_token"]
+        dataset = build_dataset()
+        persons = [p.id_number for p in dataset.persons[:2000]]
+        mix = Mix(persons)
+        top = asyncio.run(maximum(url, token, mix))
+        rss_start = rss_mb(server.pid)
+        # Tokens last 15 minutes: a fresh one for the soak itself.
+        token = httpx.post(f"{url}/oauth/token", data=form, auth=auth).json()["access_token"]
+        stats = asyncio.run(soak(url, token, mix, 0.7 * top, minutes))
+        report(stats, rss_start, rss_mb(server.pid), 0.7 * top, top)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+if __name__ == "__main__":
+    main()

@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: soak run test lint bench setup clean
+.PHONY: soak bench-smoke run test lint bench setup clean
 
 # `make run` needs only what the hub runs on; `make test` adds the test and lint tools.
 $(BIN)/hub: pyproject.toml
@@ -42,6 +42,13 @@ bench: setup
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.feed
 	$(BIN)/python -m bench.hostile
+
+# The same anchors on a small data set in under two minutes: a regression guard, not the
+# figures (not part of `make test`).
+bench-smoke: setup
+	$(BIN)/python -m bench.hiring_check --records 20000 --persons 6000 --duration 5 \
+		--warmup 1 --batch-size 1000 --profile 0 --sample 2000 --wait-quiet 0 \
+		--database hub_bench_smoke
 
 # Ten minutes at 70 % of the measured maximum (issue 15): zero 5xx, memory flat.
 soak: setup

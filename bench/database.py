@@ -46,12 +46,12 @@ async def check_rows(dsn: str) -> Counter[str]:
     connection = await asyncpg.connect(dsn)
     try:
         rows = await connection.fetch(
-            "SELECT ruleset_version = 'bare' AS bare, verdict, count(*) AS n FROM checks "
-            "GROUP BY 1, 2"
+            "SELECT CASE WHEN ruleset_version IN ('bare', 'lean', 'floor') THEN ruleset_version "
+            "ELSE 'hub' END AS server, verdict, count(*) AS n FROM checks GROUP BY 1, 2"
         )
     finally:
         await connection.close()
-    return Counter({("bare:" if r["bare"] else "hub:") + r["verdict"]: int(r["n"]) for r in rows})
+    return Counter({f"{r['server']}:{r['verdict']}": int(r["n"]) for r in rows})
 
 
 async def server_version(dsn: str) -> str:

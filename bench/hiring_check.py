@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import signal
@@ -39,6 +40,7 @@ from bench.database import (
     recreate_database,
     server_version,
 )
+from bench.floor import measure_floor
 from bench.loadgen import (
     PLACEHOLDER,
     SHARE_WITH_RECORDS,
@@ -50,7 +52,7 @@ from bench.loadgen import (
     to_run,
 )
 from bench.profiling import ensure_py_spy, print_profile, profile_call, profile_hub
-from bench.report import print_report, results_document, write_results
+from bench.report import print_anchors, print_report, results_document, write_results
 from bench.servers import Server, print_parity, sql_parity
 from hub.auth.scopes import CHECK_AWARD, CHECK_HIRING
 from hub.checks.service import MAX_BATCH
@@ -137,6 +139,16 @@ class Workspace:
         return self.work_dir / "keys"
 
 
+def lean_target(lean: Server, token: str) -> Target:
+    body = {"idNumber": PLACEHOLDER, "reference": REFERENCE}
+    return Target(
+        "lean",
+        lean.url + "/check",
+        json.dumps(body, ensure_ascii=False),
+        {"Authorization": f"Bearer {token}"},
+    )
+
+
 def targets(hub: Server, bare: Server, token: str) -> tuple[Target, Target]:
     subject = {"idNumber": PLACEHOLDER}
     check_input = {"purpose": "HIRING", "subject": subject, "reference": REFERENCE}
@@ -151,6 +163,17 @@ def targets(hub: Server, bare: Server, token: str) -> tuple[Target, Target]:
         ),
         Target("bare", bare.url + "/check", json.dumps(bare_body, ensure_ascii=False), {}),
     )
+
+
+def verify_lean(lean: Target, id_number: str) -> str:
+    answer = httpx.post(
+        lean.url,
+        content=lean.template.replace(PLACEHOLDER, id_number).encode(),
+        headers={**lean.headers, "Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    return f"lean {answer.status_code} {answer.json()}"
 
 
 def verify(hub: Target, bare: Target, id_number: str) -> str:
@@ -245,8 +268,8 @@ def load_data(args: argparse.Namespace, ws: Workspace) -> tuple[dataset.Dataset,
     return data, client_id, secret
 
 
-def start_servers(ws: Workspace, client_id: str) -> tuple[Server, Server, dict[str, str]]:
-    """The hub, then the bare baseline, each its own uvicorn process."""
+def start_servers(ws: Workspace, client_id: str) -> tuple[Server, Server, Server, dict[str, str]]:
+    """The hub, the bare baseline and the lean endpoint, each its own uvicorn process."""
     env = {
         **os.environ,
         "HUB_DATABASE_URL": ws.url,
@@ -264,7 +287,10 @@ def start_servers(ws: Workspace, client_id: str) -> tuple[Server, Server, dict[s
     bare = Server("bare", "bench.bare_app:app", env, ws.work_dir)
     ws.servers.append(bare)
     bare.wait_ready()
-    return hub, bare, env
+    lean = Server("lean", "bench.lean_app:app", env, ws.work_dir)
+    ws.servers.append(lean)
+    lean.wait_ready()
+    return hub, bare, lean, env
 
 
 def profiles(
@@ -299,9 +325,16 @@ def profiles(
 
 def run(args: argparse.Namespace, argv: list[str], ws: Workspace, started: float) -> None:
     data, client_id, secret = load_data(args, ws)
-    hub, bare, env = start_servers(ws, client_id)
-    hub_target, bare_target = targets(hub, bare, token(hub, client_id, secret, CHECK_HIRING))
+    # The floor first, before the servers open their pools (PostgreSQL's 100 connections
+    # would not hold pgbench's 32 beside them).
+    wait_for_quiet(args.wait_quiet)
+    floor = measure_floor(ws.dsn, client_id, args.concurrency, args.duration)
+    hub, bare, lean, env = start_servers(ws, client_id)
+    hiring_token = token(hub, client_id, secret, CHECK_HIRING)
+    hub_target, bare_target = targets(hub, bare, hiring_token)
+    lean_at = lean_target(lean, hiring_token)
     print("verified: " + verify(hub_target, bare_target, data.id_numbers[0]), flush=True)
+    print("verified lean: " + verify_lean(lean_at, data.id_numbers[0]), flush=True)
     parity = asyncio.run(sql_parity(env, hub_target, bare_target, data.id_numbers[0]))
     print_parity(parity)
 
@@ -310,6 +343,7 @@ def run(args: argparse.Namespace, argv: list[str], ws: Workspace, started: float
     load = choose_generator(args, ws.work_dir, ids)
     hub_run = measure(load, hub_target, hub, args)
     bare_run = measure(load, bare_target, bare, args)
+    lean_run = measure(load, lean_at, lean, args)
     ratio = round(hub_run.rps / bare_run.rps, 3) if bare_run.rps else 0.0
     stored = asyncio.run(check_rows(ws.dsn))
     postgres = asyncio.run(server_version(ws.dsn))
@@ -327,6 +361,7 @@ def run(args: argparse.Namespace, argv: list[str], ws: Workspace, started: float
     profile, batch_profile = profiles(args, hub, load, hub_target, batch_request)
 
     print_report(hub_run, bare_run, ratio, load.description, args.concurrency, batch)
+    print_anchors(hub_run, lean_run, floor)
     print(f"checks stored by the runs: {dict(sorted(stored.items()))}")
     if profile:
         print_profile(profile, RESULTS / "hub_profile.txt")
@@ -351,6 +386,8 @@ def run(args: argparse.Namespace, argv: list[str], ws: Workspace, started: float
             "share_with_records": SHARE_WITH_RECORDS,
         },
         "sql_parity": parity,
+        "lean": dataclasses.asdict(lean_run),
+        "floor": dataclasses.asdict(floor) if floor else None,
         "checks_stored": dict(stored),
         "profile": profile,
         "batch_profile": batch_profile,

@@ -13,19 +13,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import httpx
 from graphql import parse, validate
 
-from bench.servers import free_port
+from bench.demo_hub import demo_hub
 from hub.demo.dataset import build_dataset
 from schema import build_schema
 
@@ -135,35 +130,12 @@ def main() -> None:
         f"graphql-core validation of the hostile document, unguarded: "
         f"{1000 * validation_cost():.0f} ms of CPU each (what the budget refuses to spend)"
     )
-    with tempfile.TemporaryDirectory() as folder:
-        env = {**os.environ, "HUB_DATABASE_URL": f"sqlite+aiosqlite:///{folder}/hub.db",
-               "HUB_KEYS_DIR": f"{folder}/keys",
-               # The default limits: anonymous callers 50/s per address; the checking
-               # client (demo-client) its own, higher bucket.
-               "HUB_RATE_LIMITS_PER_CLIENT": "demo-client=1000/1000"}  # fmt: skip
-        credentials = Path(folder) / "demo.json"
-        for command in (["db", "upgrade"], ["demo", "--credentials", str(credentials)]):
-            subprocess.run([*HUB, *command], env=env, check=True, capture_output=True)
-        pair = json.loads(credentials.read_text())
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen([*HUB, "serve", "--port", str(port)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        try:
-            for _ in range(200):
-                try:
-                    if httpx.get(f"{url}/readyz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            form = {"grant_type": "client_credentials"}
-            auth = (pair["client_id"], pair["client_secret"])
-            token = httpx.post(f"{url}/oauth/token", data=form, auth=auth).json()["access_token"]
-            person = build_dataset().showcase[0].id_number
-            asyncio.run(measure(url, token, person, args.checks, args.attackers))
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    # The default limits: anonymous callers 50/s per address; the checking client
+    # (demo-client) its own, higher bucket.
+    env = {"HUB_RATE_LIMITS_PER_CLIENT": "demo-client=1000/1000"}
+    with demo_hub(None, env) as hub:
+        person = build_dataset().showcase[0].id_number
+        asyncio.run(measure(hub.url, hub.token(), person, args.checks, args.attackers))
 
 
 if __name__ == "__main__":

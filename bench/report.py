@@ -12,10 +12,14 @@ from typing import Any
 
 from bench import RESULTS
 from bench.batch import PURPOSE, TARGET_BATCH_S, Batch
+from bench.floor import Floor
 from bench.loadgen import Run
 
 TARGET_P99_MS = 20.0
 TARGET_RATIO = 0.5
+# Issue 14: the hub against a hand-written endpoint and against the database alone.
+TARGET_LEAN = 0.5
+TARGET_FLOOR = 0.3
 WIDTH = 78
 
 
@@ -73,6 +77,28 @@ def print_report(
     if batch:
         print_batch(batch)
     print("=" * width)
+
+
+def print_anchors(hub: Run, lean: Run, floor: Floor | None) -> None:
+    """Issue 14's anchors: the hub against what a hand-written endpoint and the database
+    alone do for the same check, in the same run."""
+    width = WIDTH
+    print("-" * width)
+    print("anchors (same run, same database):")
+    print(f"  hub   {hub.rps:>8.1f} req/s  p50 {hub.p50_ms:6.2f} ms  p99 {hub.p99_ms:7.2f} ms")
+    print(f"  lean  {lean.rps:>8.1f} req/s  p50 {lean.p50_ms:6.2f} ms  p99 {lean.p99_ms:7.2f} ms")
+    if floor is not None:
+        print(f"  floor {floor.tps:>8.1f} tps    latency avg {floor.latency_ms:.2f} ms (pgbench)")
+    hub_lean = hub.rps / lean.rps if lean.rps else 0.0
+    verdict = pass_or_miss(hub_lean >= TARGET_LEAN)
+    print(f"  hub/lean  {hub_lean:.3f}   (target >= {TARGET_LEAN:g}: {verdict})")
+    if floor is not None and floor.tps:
+        hub_floor = hub.rps / floor.tps
+        print(f"  hub/floor {hub_floor:.3f}   (target >= {TARGET_FLOOR:g}: "
+              f"{pass_or_miss(hub_floor >= TARGET_FLOOR)})")  # fmt: skip
+    if hub.cpu and lean.cpu:
+        print(f"  server CPU per request: hub {hub.cpu['server_cpu_ms_per_request']:.2f} ms, "
+              f"lean {lean.cpu['server_cpu_ms_per_request']:.2f} ms")  # fmt: skip
 
 
 def print_batch(batch: Batch) -> None:

@@ -18,12 +18,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
-import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,7 +29,7 @@ from pathlib import Path
 import httpx
 
 from bench.database import recreate_database, with_database
-from bench.servers import free_port
+from bench.demo_hub import DemoHub, demo_hub
 from hub.demo.dataset import build_dataset
 from hub.subjects.identifiers import id_check_char
 
@@ -180,47 +177,21 @@ def main() -> None:
         "HUB_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"))  # fmt: skip
     args = parser.parse_args()
     asyncio.run(recreate_database(args.admin_url, DATABASE))
-    url_db = with_database(args.admin_url, DATABASE)
     try:
-        with tempfile.TemporaryDirectory() as folder:
-            env = {**os.environ, "HUB_DATABASE_URL": url_db, "HUB_KEYS_DIR": f"{folder}/keys",
-                   "HUB_RATE_LIMIT": "off"}  # fmt: skip
-            credentials = Path(folder) / "demo.json"
-            for command in (["db", "upgrade"], ["demo", "--credentials", str(credentials)]):
-                subprocess.run([*HUB, *command], env=env, check=True, capture_output=True)
-            pair = json.loads(credentials.read_text())
-            run(env, pair, args.minutes)
+        with demo_hub(with_database(args.admin_url, DATABASE), {"HUB_RATE_LIMIT": "off"}) as hub:
+            run(hub, args.minutes)
     finally:
         asyncio.run(recreate_database(args.admin_url, DATABASE, drop_only=True))
 
 
-def run(env: dict[str, str], pair: dict[str, str], minutes: int) -> None:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([*HUB, "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{url}/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        form = {"grant_type": "client_credentials"}
-        auth = (pair["client_id"], pair["client_secret"])
-        token = httpx.post(f"{url}/oauth/token", data=form, auth=auth).json()["access_token"]
-        dataset = build_dataset()
-        persons = [p.id_number for p in dataset.persons[:2000]]
-        mix = Mix(persons)
-        top = asyncio.run(maximum(url, token, mix))
-        rss_start = rss_mb(server.pid)
-        # Tokens last 15 minutes: a fresh one for the soak itself.
-        token = httpx.post(f"{url}/oauth/token", data=form, auth=auth).json()["access_token"]
-        stats = asyncio.run(soak(url, token, mix, 0.7 * top, minutes))
-        report(stats, rss_start, rss_mb(server.pid), 0.7 * top, top)
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
+def run(hub: DemoHub, minutes: int) -> None:
+    persons = [p.id_number for p in build_dataset().persons[:2000]]
+    mix = Mix(persons)
+    top = asyncio.run(maximum(hub.url, hub.token(), mix))
+    rss_start = rss_mb(hub.pid)
+    # Tokens last 15 minutes: a fresh one for the soak itself.
+    stats = asyncio.run(soak(hub.url, hub.token(), mix, 0.7 * top, minutes))
+    report(stats, rss_start, rss_mb(hub.pid), 0.7 * top, top)
 
 
 if __name__ == "__main__":

@@ -35,16 +35,19 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[dict[str, WebState]]:
         async with open_runtime(settings, keys, background_sealing=True) as runtime:
-            first_run = asyncio.create_task(note_publicity_at_start(runtime))
+            # First what can refuse to start (a bad manifest, a bad setting), then the
+            # background work: a refused start leaves nothing running.
             web = WebState.build(runtime, schema.root_fields)
+            stopping = asyncio.Event()
+            first_run = asyncio.create_task(note_publicity_at_start(runtime, stopping.is_set))
             try:
                 yield {STATE_KEY: web}
             finally:
+                # Ends between two chunks (a second at most), never cancelled mid-statement:
+                # a cancelled statement would leave its connection behind.
+                stopping.set()
+                await first_run
                 await web.rate_store.close()
-                # Idempotent: cut short, its transaction rolls back and the next run redoes it.
-                first_run.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await first_run
 
     return Starlette(
         exception_handlers=dict.fromkeys(DATABASE_FAILURES, unexpected),

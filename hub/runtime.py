@@ -29,9 +29,10 @@ from hub.feed.sequencer import Sequencer, wrote_events
 from hub.feed.service import Reader
 from hub.keys import Keys, load_keys
 from hub.lifecycle.calendar import WorkCalendar, load_calendar
-from hub.lifecycle.service import run_publicity
+from hub.lifecycle.service import end_publicity, publicity_candidates
 from hub.settings import Settings
 from hub.subjects.pii import PiiCipher
+from hub.subjects.service import chunks
 
 log = logging.getLogger("hub")
 
@@ -123,17 +124,27 @@ async def open_runtime(
         await runtime.close()
 
 
-async def note_publicity(runtime: Runtime) -> int:
+async def note_publicity(runtime: Runtime, stopping: Callable[[], bool] = lambda: False) -> int:
     """One lifecycle run (`hub lifecycle run`, and once when a server starts): the end of
-    each publicity window noted as an event. Returns how many ended."""
-    async with runtime.sessions.begin() as session:
-        return await run_publicity(session, runtime.ruleset, runtime.today())
+    each publicity window noted as an event, one transaction per chunk of records — a long
+    run commits as it goes, and a stopping server ends it between chunks, never in the
+    middle of a statement. Returns how many ended."""
+    async with runtime.sessions() as session:
+        candidates = await publicity_candidates(session)
+    ended = 0
+    for part in chunks(candidates):
+        if stopping():
+            break
+        async with runtime.sessions.begin() as session:
+            ended += await end_publicity(session, runtime.ruleset, runtime.today(), part)
+        runtime.sequencer.wake()
+    return ended
 
 
-async def note_publicity_at_start(runtime: Runtime) -> None:
+async def note_publicity_at_start(runtime: Runtime, stopping: Callable[[], bool]) -> None:
     """The start-up run, in the background: a failure is logged, never stops the server."""
     try:
-        ended = await note_publicity(runtime)
+        ended = await note_publicity(runtime, stopping)
     except Exception as error:  # the database is not there yet: cron's next run catches up
         log.warning("lifecycle run at start-up failed: %s", type(error).__name__)
         return

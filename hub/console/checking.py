@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from starlette.responses import Response
 
 from hub import clock
@@ -11,20 +9,17 @@ from hub.agencies.models import Agency
 from hub.auth.scopes import CHECK_SCOPES
 from hub.checks.purposes import Purpose
 from hub.checks.reports import report_document
-from hub.checks.service import MAX_REFERENCE, CheckRequest, run_check
+from hub.checks.service import CheckRequest, run_check
+from hub.console import forms
 from hub.console.pages import View, page
 from hub.errors import HubError, InvalidInput
 from hub.subjects.identifiers import IdNumber, Uscc, parse_id_number, parse_uscc
 from hub.web.report_page import report_context
 
 
-def purposes_for(view: View) -> list[Purpose]:
-    return [p for p in Purpose if view.actor.has(p.scope)]
-
-
 @page(needs=frozenset(CHECK_SCOPES))
 async def check_page(view: View) -> Response:
-    purposes = purposes_for(view)
+    purposes = forms.purposes_for(view)
     if view.form is None:
         return view.render("check.html", purposes=purposes, today=clock.today(), result=None)
     try:
@@ -52,28 +47,14 @@ async def check_page(view: View) -> Response:
 
 def _request(view: View, purposes: list[Purpose]) -> CheckRequest:
     """The form as a check request; each problem names the form field it is about."""
-    chosen = view.value("purpose")
-    purpose = next((p for p in purposes if p.value == chosen), None)
-    if purpose is None:
-        raise InvalidInput("choose a purpose", field="purpose", zh="请选择核查用途")
-    reference = view.value("reference")
-    if not reference:
-        raise InvalidInput(
-            "a reference is required",
-            field="reference",
-            zh="请填写依据文件，如招录公告号或评选批次",
-        )
-    if len(reference) > MAX_REFERENCE:
-        raise InvalidInput(
-            "too long", field="reference", zh=f"依据文件不能超过 {MAX_REFERENCE} 个字符"
-        )
+    chosen = forms.purpose(view, purposes)
     return CheckRequest(
-        purpose=purpose,
+        purpose=chosen,
         subject=_subject(view),
-        reference=reference,
-        as_of=_as_of(view.value("asOf")),
+        reference=forms.reference(view),
+        as_of=forms.as_of(view),
         name=view.value("name") or None,
-        appraisal_year=_year(view.value("appraisalYear")) if purpose is Purpose.APPRAISAL else None,
+        appraisal_year=forms.appraisal_year(view, chosen),
     )
 
 
@@ -90,23 +71,6 @@ def _subject(view: View) -> IdNumber | Uscc:
     raise InvalidInput(
         "a subject is required", field="idNumber", zh="请填写身份证号码或统一社会信用代码"
     )
-
-
-def _as_of(text: str) -> date:
-    if not text:
-        return clock.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise InvalidInput("not a date", field="asOf", zh="核查基准日格式应为 年-月-日") from exc
-
-
-def _year(text: str) -> int | None:
-    if not text:
-        return None
-    if not text.isdigit() or not 1950 <= int(text) <= 2199:
-        raise InvalidInput("not a year", field="appraisalYear", zh="考核年度应为四位年份")
-    return int(text)
 
 
 def _form_field(field: str | None) -> str:

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -24,7 +24,7 @@ from hub import clock
 from hub.auth.actor import Actor
 from hub.auth.scopes import CHECK_SCOPES, RECORDS_READ_PII
 from hub.checks.purposes import Purpose
-from hub.console.checking import purposes_for
+from hub.console import forms
 from hub.console.pages import View, page
 from hub.db.base import utcnow
 from hub.errors import HubError, InvalidInput
@@ -58,7 +58,7 @@ class _Upload:
 
 @page(needs=frozenset(CHECK_SCOPES))
 async def batch_page(view: View) -> Response:
-    purposes = purposes_for(view)
+    purposes = forms.purposes_for(view)
     if view.form is None:
         return await _form(view, purposes)
     try:
@@ -103,28 +103,16 @@ async def _form(view: View, purposes: list[Purpose], status: int = 200) -> Respo
 
 
 def _screening(view: View, purposes: list[Purpose]) -> Screening:
-    chosen = view.value("purpose")
-    purpose = next((p for p in purposes if p.value == chosen), None)
-    if purpose is None:
-        raise InvalidInput("choose a purpose", field="purpose", zh="请选择核查用途")
-    reference = view.value("reference")
-    if not reference:
-        raise InvalidInput(
-            "required", field="reference", zh="请填写评选批次或依据文件，如 2026年度评优第1批"
-        )
-    if len(reference) > 200:
-        raise InvalidInput("too long", field="reference", zh="依据文件不能超过 200 个字符")
-    try:
-        as_of = date.fromisoformat(view.value("asOf")) if view.value("asOf") else clock.today()
-    except ValueError as exc:
-        raise InvalidInput("not a date", field="asOf", zh="核查基准日格式应为 年-月-日") from exc
-    year_text = view.value("appraisalYear")
-    if year_text and not (year_text.isdigit() and 1950 <= int(year_text) <= 2199):
-        raise InvalidInput("not a year", field="appraisalYear", zh="考核年度应为四位年份")
+    chosen = forms.purpose(view, purposes)
     # Names and ID numbers in clear only for an officer holding the PII role who asked.
     show_pii = view.value("showPii") == "on" and view.actor.has(RECORDS_READ_PII)
-    year = int(year_text) if year_text and purpose is Purpose.APPRAISAL else None
-    return Screening(purpose, reference, as_of, show_pii, year)
+    return Screening(
+        chosen,
+        forms.reference(view),
+        forms.as_of(view),
+        show_pii,
+        forms.appraisal_year(view, chosen),
+    )
 
 
 async def _read_upload(file: Any) -> _Upload:

@@ -8,12 +8,14 @@ as corrected; an unchanged one changes nothing."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from hub.checks.facts import facts_of
 from hub.checks.rules import RuleSet
@@ -157,36 +159,70 @@ def decide_repair(
 
 async def run_publicity(session: AsyncSession, ruleset: RuleSet, today: date) -> int:
     """Writes PUBLICITY_ENDED for every published record whose publicity (or listing) ended
-    before `today` and was not noted yet. Idempotent, and safe when two runs overlap (cron
-    and a start-up): each record is claimed by a conditional update, so one event per end."""
+    before `today` and was not noted yet, in the session's one transaction. Idempotent, and
+    safe when two runs overlap (cron and a start-up): each record is claimed by a conditional
+    update, so one event per end. (A process commits chunk by chunk: hub.runtime.)"""
+    ended = 0
+    for part in chunks(await publicity_candidates(session)):
+        ended += await end_publicity(session, ruleset, today, part)
+    return ended
+
+
+async def publicity_candidates(session: AsyncSession) -> list[int]:
+    """Published records whose end is not noted yet (most have not ended: judged next)."""
     query = select(CreditRecord.id).where(
         CreditRecord.category.in_(PUBLISHED_CATEGORIES),
         CreditRecord.status == RecordStatus.ACTIVE,
         CreditRecord.publicity_ended_on.is_(None),
         CreditRecord.repaired_on.is_(None),
     )
+    return list(await session.scalars(query))
+
+
+async def end_publicity(
+    session: AsyncSession, ruleset: RuleSet, today: date, ids: Sequence[int]
+) -> int:
+    """One chunk of candidates: those whose window closed before `today` are claimed, one
+    UPDATE per end day, and each claimed one gets its event."""
+    records = await session.scalars(select(CreditRecord).where(CreditRecord.id.in_(ids)))
+    by_last: dict[date, list[CreditRecord]] = defaultdict(list)
+    for record in records:
+        last = measure_last_day(facts_of(record), ruleset.publicity, ruleset.listing)
+        if last is not None and last < today:
+            by_last[last].append(record)
     ended = 0
-    for part in chunks(list(await session.scalars(query))):
-        records = await session.scalars(select(CreditRecord).where(CreditRecord.id.in_(part)))
-        for record in list(records):
-            last = measure_last_day(facts_of(record), ruleset.publicity, ruleset.listing)
-            if last is None or last >= today or not await _claim(session, record, last):
-                continue
+    for last, ending in by_last.items():
+        for record in await _claim(session, ending, last):
             reason = f"publicity ended after {last} (令2025年第36号: at its maximum)"
             note_event(session, record, "PUBLICITY_ENDED", "hub", reason, lastDay=str(last))
             ended += 1
-        await session.flush()
+    await session.flush()
     return ended
 
 
-async def _claim(session: AsyncSession, record: CreditRecord, last: date) -> bool:
-    claimed = await session.execute(
-        update(CreditRecord)
-        .where(CreditRecord.id == record.id, CreditRecord.publicity_ended_on.is_(None))
-        .values(publicity_ended_on=last + timedelta(days=1))
-        .execution_options(synchronize_session="fetch")
+async def _claim(
+    session: AsyncSession, records: list[CreditRecord], last: date
+) -> list[CreditRecord]:
+    """The records whose end this run notes: one conditional UPDATE … RETURNING for all that
+    ended the same day, so a run overlapping another claims each record at most once."""
+    ended_on = last + timedelta(days=1)
+    claimed = set(
+        await session.scalars(
+            update(CreditRecord)
+            .where(
+                CreditRecord.id.in_([r.id for r in records]),
+                CreditRecord.publicity_ended_on.is_(None),
+            )
+            .values(publicity_ended_on=ended_on)
+            .returning(CreditRecord.id)
+            .execution_options(synchronize_session=False)
+        )
     )
-    return bool(claimed.rowcount)  # type: ignore[attr-defined]
+    mine = [r for r in records if r.id in claimed]
+    for record in mine:
+        # What the statement stored, without reloading the rows.
+        set_committed_value(record, "publicity_ended_on", ended_on)
+    return mine
 
 
 def objection_overdue(today: date) -> ColumnElement[bool]:

@@ -11,7 +11,7 @@ import re
 from datetime import date
 
 import openpyxl
-from console_support import csrf_of, form_token, person_with_roles, sign_in
+from console_support import check_form, csrf_of, form_token, person_with_roles, sign_in
 from factories import person, record, submit
 from sqlalchemy import select
 from support import make_id_number
@@ -54,16 +54,7 @@ async def test_a_check_shows_the_verdict_and_its_reasons_and_is_stored_as_the_of
     await _seed(http, db)
     await person_with_roles(db, "wangmin", "checker")
     await sign_in(http, "wangmin")
-    token = await form_token(http, "/check")
-    answer = await http.post(
-        "/check",
-        data={
-            "csrf_token": token,
-            "idNumber": DEMOTED["idNumber"],
-            "purpose": "AWARD",
-            "reference": "2026年度评优第1批",
-        },
-    )
+    answer = await check_form(http, DEMOTED["idNumber"], "AWARD", "2026年度评优第1批")
     assert answer.status_code == 200
     assert re.search(r'id="verdict">\s*受限', answer.text)
     assert "江监政处〔2026〕97号" in answer.text and "2028-06-15" in answer.text
@@ -79,16 +70,7 @@ async def test_a_check_shows_the_verdict_and_its_reasons_and_is_stored_as_the_of
 async def test_a_bad_id_number_is_named_next_to_its_field_and_nothing_is_stored(http, db):
     await person_with_roles(db, "wangmin", "checker")
     await sign_in(http, "wangmin")
-    token = await form_token(http, "/check")
-    answer = await http.post(
-        "/check",
-        data={
-            "csrf_token": token,
-            "idNumber": "36120219880512",
-            "purpose": "HIRING",
-            "reference": "x",
-        },
-    )
+    answer = await check_form(http, "36120219880512", "HIRING", "x")
     assert answer.status_code == 400
     assert 'id="idNumber-error"' in answer.text and "所填为14位" in answer.text
     async with db.sessions() as session:
@@ -101,16 +83,7 @@ async def test_the_printed_reports_code_verifies_on_the_public_page_and_a_wrong_
     await _seed(http, db)
     await person_with_roles(db, "wangmin", "checker")
     await sign_in(http, "wangmin")
-    token = await form_token(http, "/check")
-    answer = await http.post(
-        "/check",
-        data={
-            "csrf_token": token,
-            "idNumber": CLEAN["idNumber"],
-            "purpose": "HIRING",
-            "reference": "招录2026-1",
-        },
-    )
+    answer = await check_form(http, CLEAN["idNumber"], "HIRING", "招录2026-1")
     report_path = re.search(r'href="(/report/[^"]+)"', answer.text).group(1)
     report = await http.get(report_path)
     assert report.status_code == 200 and "<svg" in report.text  # the QR code
@@ -134,16 +107,7 @@ async def test_another_agencys_report_is_not_found(http, db, serve):
     await person_with_roles(db, "wangmin", "checker")
     await person_with_roles(db, "other", "checker", agency_seed=9)
     await sign_in(http, "wangmin")
-    token = await form_token(http, "/check")
-    answer = await http.post(
-        "/check",
-        data={
-            "csrf_token": token,
-            "idNumber": CLEAN["idNumber"],
-            "purpose": "HIRING",
-            "reference": "r",
-        },
-    )
+    answer = await check_form(http, CLEAN["idNumber"], "HIRING", "r")
     report_path = re.search(r'href="(/report/[^"]+)"', answer.text).group(1)
     async with serve() as hub:
         await sign_in(hub.http, "other")

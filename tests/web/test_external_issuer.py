@@ -343,6 +343,8 @@ def test_a_bad_jwks_file_stops_the_start_naming_the_variable(tmp_path, content):
 async def test_a_missing_jwks_file_stops_the_start(tmp_path, keys_dir, keys):
     trusted = TrustedIssuer(ISSUER, AUDIENCE, jwks_file=tmp_path / "absent.json")
     with pytest.raises(ConfigurationError) as raised:  # the hub does not start
-        async with served(Settings(keys_dir=keys_dir, external_issuer=trusted), keys):
+        database = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+        settings = Settings(database_url=database, keys_dir=keys_dir, external_issuer=trusted)
+        async with served(settings, keys):
             pass
     assert raised.value.field == "HUB_EXTERNAL_JWKS"

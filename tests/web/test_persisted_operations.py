@@ -230,7 +230,12 @@ def test_the_setting_names_the_manifest():
 async def test_the_hub_refuses_to_start_with_a_bad_manifest(tmp_path, keys_dir, keys):
     path = write(tmp_path, "{not json")
     with pytest.raises(ConfigurationError) as raised:  # the hub does not start
-        async with served(Settings(keys_dir=keys_dir, persisted_operations=path), keys):
+        settings = Settings(
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}",
+            keys_dir=keys_dir,
+            persisted_operations=path,
+        )
+        async with served(settings, keys):
             pass
     assert raised.value.field == "HUB_PERSISTED_OPERATIONS"
     assert raised.value.message.startswith(f"persisted operations manifest {path}: is not JSON")

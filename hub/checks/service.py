@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.access.rules import in_jurisdiction
 from hub.agencies.feeds import coverage
-from hub.agencies.models import AgencyFamily
+from hub.agencies.models import Agency, AgencyFamily
 from hub.audit.chain import AccessEntry
 from hub.audit.purposes import MAX_REFERENCE
 from hub.audit.service import note
@@ -23,6 +23,7 @@ from hub.auth.actor import Actor
 from hub.checks.facts import facts_of
 from hub.checks.models import Check, StoredCheck
 from hub.checks.purposes import Purpose
+from hub.checks.reports import report_document
 from hub.checks.rules import Evaluation, RuleSet, evaluate
 from hub.db.base import utcnow
 from hub.errors import Forbidden, HubError, InvalidInput, Unsupported
@@ -144,6 +145,18 @@ async def run_checks(
 
 def _summary(check: StoredCheck) -> str:
     return f"{check.verdict.value}; check {check.id}"
+
+
+async def stored_report(
+    session: AsyncSession, check_id: str
+) -> tuple[Check, dict[str, Any]] | None:
+    """A stored check and its report document; None when it is absent or, through the
+    caller's session (hub.access), another agency's. Each caller notes its own access."""
+    check = await session.get(Check, check_id)
+    if check is None:
+        return None
+    agency = await session.get(Agency, check.agency_id) if check.agency_id else None
+    return check, report_document(check, agency)
 
 
 def check_access(

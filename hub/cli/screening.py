@@ -15,7 +15,7 @@ from hub.checks.service import MAX_REFERENCE
 from hub.cli.context import OPERATOR, cli, console, run
 from hub.runtime import Runtime
 from hub.screening.lists import BatchInput, BatchItem, RowProblem, read_batch
-from hub.screening.results import Answered, Screening, check_chunk, coverage_lines
+from hub.screening.results import Answered, Screening, batch_meta, check_chunk
 from hub.screening.workbook import (
     PROBLEMS_SHEET,
     BatchMeta,
@@ -117,18 +117,8 @@ async def _run_batch(
 def _meta(
     job: _BatchJob, batch: BatchInput, started: datetime, version: str, answered: Answered
 ) -> BatchMeta:
-    screening = job.screening
-    return BatchMeta(
-        purpose=f"{screening.purpose.label} ({screening.purpose.value})",
-        reference=screening.reference,
-        as_of=screening.as_of,
-        ruleset_version=version,
-        checked_at=started,
-        source=f"{job.source.name}（{batch.format}）",
-        show_pii=screening.show_pii,
-        coverage=coverage_lines(answered.coverage),
-        appraisal_year=screening.appraisal_year,
-    )
+    source = f"{job.source.name}（{batch.format}）"
+    return batch_meta(job.screening, version, started, source, answered)
 
 
 def _print_summary(rows: list[ResultRow], problems: list[RowProblem], job: _BatchJob) -> None:

@@ -10,17 +10,14 @@ import segno
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hub.agencies.models import Agency
 from hub.audit.service import Caller, note, open_trail
-from hub.checks.models import Check
 from hub.checks.reports import (
     code_matches,
-    report_document,
     sign_report,
     verification_code,
     verify_report,
 )
-from hub.checks.service import check_access
+from hub.checks.service import check_access, stored_report
 from hub.console.pages import View, page, render
 from hub.db.base import utcnow
 from hub.web.middleware import REQUEST_ID
@@ -35,14 +32,13 @@ async def report(view: View) -> Response:
     check_id = view.request.path_params["check_id"]
     async with view.acting() as caller:
         # Another agency's check is not found, exactly like an absent one (hub.access).
-        check = await caller.session.get(Check, check_id)
-        if check is None:
+        found = await stored_report(caller.session, check_id)
+        if found is None:
             return view.render("not_found.html", 404, what="核查报告")
-        agency = await caller.session.get(Agency, check.agency_id) if check.agency_id else None
+        check, document = found
         note(
             caller.session, [check_access(check, "report", f"report of check {check.id}", utcnow())]
         )
-    document = report_document(check, agency)
     keys = view.runtime.keys
     code = verification_code(keys, document)
     link = str(view.request.url_for("verify").include_query_params(check=check.id, code=code))
@@ -87,11 +83,10 @@ async def _stored_report(request: Request, check_id: str, code: str) -> dict[str
     request_id = request.scope.get("state", {}).get(REQUEST_ID) or ""
     async with web.runtime.sessions.begin() as session:
         open_trail(session, Caller(None, None, request_id))
-        check = await session.get(Check, check_id) if check_id else None
-        if check is None:
+        found = await stored_report(session, check_id) if check_id else None
+        if found is None:
             return None
-        agency = await session.get(Agency, check.agency_id) if check.agency_id else None
-        document = report_document(check, agency)
+        check, document = found
         if not code_matches(web.runtime.keys, document, code):
             return None
         # Shown to whoever holds the paper: an access to the check, audited.

@@ -30,7 +30,7 @@ from hub.db.base import utcnow
 from hub.errors import HubError, InvalidInput
 from hub.screening import jobs
 from hub.screening.lists import BatchInput, read_batch
-from hub.screening.results import Answered, Screening, check_chunk, coverage_lines
+from hub.screening.results import Answered, Screening, batch_meta, check_chunk
 from hub.screening.workbook import (
     BatchMeta,
     template_workbook,
@@ -169,17 +169,8 @@ async def _run(
             answered.problems.extend(part.problems)
             answered.coverage = part.coverage or answered.coverage
         problems = sorted([*upload.batch.problems, *answered.problems], key=lambda p: p.row)
-        meta = BatchMeta(
-            purpose=f"{screening.purpose.label} ({screening.purpose.value})",
-            reference=screening.reference,
-            as_of=screening.as_of,
-            ruleset_version=runtime.ruleset.version,
-            checked_at=started,
-            source=f"{upload.name}（{upload.batch.format}）",
-            show_pii=screening.show_pii,
-            coverage=coverage_lines(answered.coverage),
-            appraisal_year=screening.appraisal_year,
-        )
+        source = f"{upload.name}（{upload.batch.format}）"
+        meta = batch_meta(screening, runtime.ruleset.version, started, source, answered)
         content = await asyncio.to_thread(_workbook, answered, problems, meta)
         summary = {
             "verdicts": [[verdict_text(v), n] for v, n in verdict_counts(answered.rows).items()],

@@ -17,7 +17,7 @@ from hub.checks.rules import Finding, RuleSet
 from hub.checks.service import CheckOutcome, CheckRequest, run_checks
 from hub.errors import HubError
 from hub.screening.lists import BatchItem, RowProblem
-from hub.screening.workbook import ResultRow
+from hub.screening.workbook import BatchMeta, ResultRow
 from hub.subjects.identifiers import IdNumber, mask_name
 from hub.subjects.pii import PiiCipher
 
@@ -108,6 +108,23 @@ def result_row(
 def problem_of(item: BatchItem, error: HubError) -> RowProblem:
     """A check the service refused: reported like a row that could not be read."""
     return RowProblem(item.row, error.field, error.for_officers)
+
+
+def batch_meta(
+    screening: Screening, ruleset_version: str, started: datetime, source: str, answered: Answered
+) -> BatchMeta:
+    """The 说明 sheet's facts of one screening (`hub check --batch` and the console alike)."""
+    return BatchMeta(
+        purpose=f"{screening.purpose.label} ({screening.purpose.value})",
+        reference=screening.reference,
+        as_of=screening.as_of,
+        ruleset_version=ruleset_version,
+        checked_at=started,
+        source=source,
+        show_pii=screening.show_pii,
+        coverage=coverage_lines(answered.coverage),
+        appraisal_year=screening.appraisal_year,
+    )
 
 
 def coverage_lines(covered: dict[AgencyFamily, datetime | None]) -> tuple[tuple[str, str], ...]:

@@ -13,12 +13,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from hub import clock
-from hub.agencies.models import Agency
 from hub.audit.service import note
-from hub.checks.models import Check
 from hub.checks.purposes import AppraisalEffect, Purpose, Verdict
-from hub.checks.reports import report_document, sign_report
-from hub.checks.service import check_access
+from hub.checks.reports import sign_report
+from hub.checks.service import check_access, stored_report
 from hub.db.base import utcnow
 from hub.errors import Unauthenticated
 from hub.web.auth import bearer_required
@@ -36,15 +34,14 @@ async def report_page(request: Request) -> Response:
         async with caller_session(web, request, claims) as caller:
             # Another agency's check is not found, exactly like an absent one (hub.access): a
             # check's existence is not public.
-            check = await caller.session.get(Check, request.path_params["check_id"])
-            if check is None:
+            found = await stored_report(caller.session, request.path_params["check_id"])
+            if found is None:
                 return graphql_error("no such report for this client", "NOT_FOUND", 404)
-            agency = await caller.session.get(Agency, check.agency_id) if check.agency_id else None
+            check, document = found
             opened = check_access(check, "report", f"report of check {check.id}", utcnow())
             note(caller.session, [opened])  # committed with the session: the opening is audited
     except Unauthenticated as exc:
         return unauthorized(exc.message)
-    document = report_document(check, agency)
     token = sign_report(web.runtime.keys, document)
     return HTMLResponse(render(document, token))
 

@@ -9,7 +9,8 @@ for --minutes (default 10):
     80 % single HIRING checks · 5 % a batch of 100 AWARD checks · 10 % submitRecords of
     10 rows · 5 % change-feed pages (changes, first 200)
 
-Printed per minute: requests, p50/p99 latency, 5xx; at the end the server's RSS at the
+Printed per minute: requests, p50/p99 latency (from the moment each request was due, so
+time spent waiting behind a slow hub counts), 5xx; at the end the server's RSS at the
 start and the end of the soak.
 
     python -m bench.soak [--minutes 10] [--admin-url postgresql://…]"""
@@ -40,6 +41,7 @@ CHECKS = "query($i: [CheckInput!]!) { checks(inputs: $i) { verdict } }"
 SUBMIT = "mutation($r: [RecordInput!]!) { submitRecords(records: $r) { accepted } }"
 CHANGES = "query($a: String) { changes(after: $a, first: 200) { pageInfo { endCursor } } }"
 MIX = (("check", 80), ("batch", 5), ("submit", 10), ("feed", 5))
+CONNECTIONS = 64
 
 
 @dataclass
@@ -117,9 +119,16 @@ async def soak(url: str, token: str, mix: Mix, rate: float, minutes: int) -> lis
     stats = [Minute() for _ in range(minutes)]
     started = time.perf_counter()
     pending: set[asyncio.Task[None]] = set()
+    # At most this many requests on the wire: a hub that falls behind makes the next ones
+    # wait here, and their latency counts from when they were due (no coordinated omission),
+    # instead of thousands queueing inside the HTTP client, whose pool then costs the load
+    # generator more CPU than the hub (a death spiral the first soaks fell into).
+    wire = asyncio.Semaphore(CONNECTIONS)
 
-    async def one(http: httpx.AsyncClient, kind: str, body: dict) -> None:
-        status, took, answer = await send(http, token, body)
+    async def one(http: httpx.AsyncClient, kind: str, body: dict, due: float) -> None:
+        async with wire:
+            status, _, answer = await send(http, token, body)
+        took = time.perf_counter() - due
         minute = stats[min(minutes - 1, int((time.perf_counter() - started) // 60))]
         minute.latencies.append(took)
         minute.kinds[kind] = minute.kinds.get(kind, 0) + 1
@@ -129,7 +138,7 @@ async def soak(url: str, token: str, mix: Mix, rate: float, minutes: int) -> lis
             cursor = ((answer.get("data") or {}).get("changes") or {}).get("pageInfo") or {}
             mix.cursor = cursor.get("endCursor") or mix.cursor
 
-    limits = httpx.Limits(max_connections=256)
+    limits = httpx.Limits(max_connections=CONNECTIONS)
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
         n = 0
         while (elapsed := time.perf_counter() - started) < minutes * 60:
@@ -137,7 +146,7 @@ async def soak(url: str, token: str, mix: Mix, rate: float, minutes: int) -> lis
             if due > time.perf_counter():
                 await asyncio.sleep(due - time.perf_counter())
             kind, body = mix.next()
-            task = asyncio.create_task(one(http, kind, body))
+            task = asyncio.create_task(one(http, kind, body, max(due, started)))
             pending.add(task)
             task.add_done_callback(pending.discard)
             n += 1

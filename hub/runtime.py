@@ -25,6 +25,7 @@ from hub.checks.rules import RuleSet
 from hub.checks.ruleset import current_ruleset
 from hub.db.base import utcnow
 from hub.db.engine import create_engine, session_factory
+from hub.db.statistics import TableCare
 from hub.feed.sequencer import Sequencer, wrote_events
 from hub.feed.service import Reader
 from hub.keys import Keys, load_keys
@@ -109,10 +110,11 @@ async def open_runtime(
     settings: Settings, keys: Keys | None = None, *, background_sealing: bool = False
 ) -> AsyncIterator[Runtime]:
     """The runtime for the duration of the block. A serving process seals and positions
-    feed events in the background (`background_sealing`); a command does both after each
+    feed events in the background (`background_sealing`), and keeps table statistics where
+    the server does not (hub.db.statistics); a command seals and positions after each
     transaction and on leaving."""
     runtime = Runtime.build(settings, keys)
-    workers = (runtime.sealer, runtime.sequencer)
+    workers = (runtime.sealer, runtime.sequencer, TableCare(runtime.engine))
     running = [asyncio.create_task(w.run()) for w in workers] if background_sealing else []
     try:
         yield runtime

@@ -1,0 +1,131 @@
+"""Table statistics and dead rows when nobody else keeps them.
+
+PostgreSQL's planner chooses by statistics that ANALYZE gathers, and VACUUM reclaims the rows
+that queue tables (audit_pending, the feed's unpositioned events) leave behind. autovacuum
+does both; on a server where it is off (a test server tuned for speed, or an operator's
+mistake) a hub that has served a few minutes plans with no statistics at all: the person
+batch of a check and submitRecords' lookup by 文号 read the whole table, and each request
+is slower than the last (issue 15's soak: p50 17 → 44 ms in ten minutes). There, the hub
+does autovacuum's job for its own tables, by autovacuum's own rule, every minute.
+
+VACUUM runs with TRUNCATE false and SKIP_LOCKED: it never takes the exclusive lock that
+cutting a table's tail needs, and never waits for one."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+log = logging.getLogger("hub")
+
+# autovacuum's defaults (autovacuum_{analyze,vacuum}_{threshold,scale_factor}).
+ANALYZE_THRESHOLD, ANALYZE_SCALE = 50, 0.1
+VACUUM_THRESHOLD, VACUUM_SCALE = 50, 0.2
+
+
+class Care(Enum):
+    ANALYZE = "ANALYZE"
+    VACUUM = "VACUUM (ANALYZE, SKIP_LOCKED, TRUNCATE false)"
+
+
+@dataclass(frozen=True)
+class TableActivity:
+    name: str
+    live_rows: int
+    dead_rows: int
+    changed_since_analyze: int
+    analyzed_ever: bool
+
+
+def care_needed(table: TableActivity) -> Care | None:
+    """What autovacuum would do to this table now. A table never analysed is analysed as
+    soon as it holds rows: the planner would otherwise guess."""
+    if table.dead_rows > VACUUM_THRESHOLD + VACUUM_SCALE * table.live_rows:
+        return Care.VACUUM
+    if not table.analyzed_ever and table.live_rows + table.changed_since_analyze > 0:
+        return Care.ANALYZE
+    if table.changed_since_analyze > ANALYZE_THRESHOLD + ANALYZE_SCALE * table.live_rows:
+        return Care.ANALYZE
+    return None
+
+
+_ACTIVITY = text(
+    "SELECT relname, n_live_tup, n_dead_tup, n_mod_since_analyze,"
+    " (last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL)"
+    " FROM pg_stat_user_tables WHERE schemaname = current_schema() ORDER BY relname"
+)
+
+
+async def tend_tables(
+    engine: AsyncEngine, stopping: Callable[[], bool] = lambda: False
+) -> dict[str, Care]:
+    """One round: the tables of the hub's schema that need it are vacuumed or analysed, one
+    statement each (a stopping server ends the round between two). Returns what was done to
+    which table."""
+    done: dict[str, Care] = {}
+    async with engine.connect() as connection:
+        connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        # A large table may take longer than a request may.
+        await connection.execute(text("SET statement_timeout = 0"))
+        rows = (await connection.execute(_ACTIVITY)).all()
+        for name, live, dead, changed, analyzed in rows:
+            care = care_needed(TableActivity(name, live, dead, changed, analyzed))
+            if care is None or stopping():
+                continue
+            quoted = connection.dialect.identifier_preparer.quote(name)
+            await connection.execute(text(f"{care.value} {quoted}"))
+            done[name] = care
+    return done
+
+
+async def autovacuum_is_off(engine: AsyncEngine) -> bool:
+    if engine.dialect.name != "postgresql":
+        return False  # SQLite plans without gathered statistics and reuses freed pages
+    async with engine.connect() as connection:
+        return (await connection.scalar(text("SHOW autovacuum"))) == "off"
+
+
+class TableCare:
+    """The serving process's round of `tend_tables`, every `interval` seconds, while the
+    server's autovacuum is off (asked once, at the first round)."""
+
+    what = "table statistics"
+
+    def __init__(self, engine: AsyncEngine, interval: float = 60.0) -> None:
+        self._engine = engine
+        self._interval = interval
+        self._stop = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def run(self) -> None:
+        try:
+            if not await autovacuum_is_off(self._engine):
+                return
+        except Exception as error:  # no database yet: autovacuum is then someone else's job
+            log.warning("could not ask the server about autovacuum: %s", type(error).__name__)
+            return
+        log.warning(
+            "PostgreSQL's autovacuum is off: this process analyses and vacuums the hub's "
+            "tables itself every %.0f s (turn autovacuum on in production)",
+            self._interval,
+        )
+        while not self._stop.is_set():
+            try:
+                done = await tend_tables(self._engine, self._stop.is_set)
+                if done:
+                    tended = ", ".join(f"{t} {c.name}" for t, c in done.items())
+                    log.info("tables tended: %s", tended)
+            except Exception as error:  # the next round tries again
+                log.warning("%s failed: %s", self.what, type(error).__name__)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._interval):
+                    await self._stop.wait()

@@ -1,0 +1,68 @@
+"""The hub keeps its tables' statistics where PostgreSQL's autovacuum does not
+(hub.db.statistics): autovacuum's rule as a pure function, and a round against a real
+PostgreSQL database that leaves statistics the planner can use."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from sqlalchemy import text
+from support import Database
+
+from hub.db.statistics import Care, TableActivity, TableCare, care_needed, tend_tables
+
+
+def test_a_table_never_analysed_is_analysed_once_it_holds_rows() -> None:
+    assert care_needed(TableActivity("t", 3, 0, 3, analyzed_ever=False)) is Care.ANALYZE
+    assert care_needed(TableActivity("t", 0, 0, 0, analyzed_ever=False)) is None
+
+
+def test_analyse_after_a_tenth_of_the_rows_changed_as_autovacuum_would() -> None:
+    # autovacuum_analyze_threshold 50 + scale 0.1 × 10,000 live rows = 1,050.
+    assert care_needed(TableActivity("t", 10_000, 0, 1_050, analyzed_ever=True)) is None
+    assert care_needed(TableActivity("t", 10_000, 0, 1_051, analyzed_ever=True)) is Care.ANALYZE
+
+
+def test_a_queue_table_full_of_dead_rows_is_vacuumed() -> None:
+    # audit_pending in the soak: a few hundred live rows, a hundred thousand deleted ones.
+    assert care_needed(TableActivity("t", 300, 110_000, 0, analyzed_ever=True)) is Care.VACUUM
+    assert care_needed(TableActivity("t", 1_000, 250, 0, analyzed_ever=True)) is None
+
+
+async def _statistics_rows(db: Database, table: str) -> int:
+    async with db.engine.connect() as connection:
+        found = await connection.scalar(
+            text("SELECT count(*) FROM pg_stats WHERE tablename = :t"), {"t": table}
+        )
+    return int(found or 0)
+
+
+async def test_a_round_gathers_the_statistics_the_planner_needs(db: Database) -> None:
+    if db.backend != "postgres":
+        pytest.skip("SQLite's planner works without gathered statistics")
+    async with db.engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO agencies (uscc, name, region_code, level, family, created_at) "
+                "SELECT lpad(g::text, 18, '0'), 'agency ' || g, '361200', 'CITY', 'OTHER', now() "
+                "FROM generate_series(1, 300) g"
+            )
+        )
+        await connection.execute(text("SELECT pg_stat_force_next_flush()"))
+    # The server counts changes asynchronously: a round sees them within a second or so.
+    deadline = time.monotonic() + 10
+    done: dict[str, Care] = {}
+    while "agencies" not in done and time.monotonic() < deadline:
+        done |= await tend_tables(db.engine)
+        await asyncio.sleep(0.2)
+    assert done.get("agencies") in (Care.ANALYZE, Care.VACUUM)
+    assert await _statistics_rows(db, "agencies") > 0
+
+
+async def test_the_serving_round_does_nothing_on_sqlite(db: Database) -> None:
+    if db.backend != "sqlite":
+        pytest.skip("on PostgreSQL it depends on the server's autovacuum setting")
+    care = TableCare(db.engine, interval=0.01)
+    await asyncio.wait_for(care.run(), timeout=5)  # returns at once: nothing to keep

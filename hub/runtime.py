@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hub import clock
 from hub.agencies.feeds import CoverageCache
+from hub.alerts.rules import current_rules
+from hub.alerts.service import scan
 from hub.audit.chain import chain_key
 from hub.audit.sealing import Sealer
 from hub.audit.service import Caller, open_trail, recorded_any
@@ -143,15 +145,27 @@ async def note_publicity(runtime: Runtime, stopping: Callable[[], bool] = lambda
     return ended
 
 
+async def raise_warnings(runtime: Runtime) -> int:
+    """The 监测预警 scan of today (part of each lifecycle run): how many warnings are new."""
+    async with runtime.sessions.begin() as session:
+        return len(await scan(session, current_rules(), runtime.today()))
+
+
 async def note_publicity_at_start(runtime: Runtime, stopping: Callable[[], bool]) -> None:
-    """The start-up run, in the background: a failure is logged, never stops the server."""
+    """The start-up lifecycle run, in the background: a failure is logged, never stops the
+    server."""
     try:
         ended = await note_publicity(runtime, stopping)
+        raised = 0 if stopping() else await raise_warnings(runtime)
     except Exception as error:  # the database is not there yet: cron's next run catches up
         log.warning("lifecycle run at start-up failed: %s", type(error).__name__)
         return
-    if ended:
-        log.info("lifecycle run at start-up: publicity ended for %d record(s)", ended)
+    if ended or raised:
+        log.info(
+            "lifecycle run at start-up: publicity ended for %d record(s), %d new warning(s)",
+            ended,
+            raised,
+        )
 
 
 def feed_reader(runtime: Runtime, actor: Actor) -> Reader:

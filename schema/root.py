@@ -22,10 +22,12 @@ from schema.checks import CheckQueries
 from schema.disclosure import DisclosureQueries
 from schema.documents import ParseOnce
 from schema.errors import classify_all
+from schema.evaluation import EvaluationMutations, EvaluationQueries
 from schema.feed import FeedQueries
 from schema.inputs import parse_representation
 from schema.lifecycle import LifecycleMutations, LifecycleQueries
 from schema.limits import LIMITS, Limits, LimitsFirstValidation, shape_rules
+from schema.oversight import OversightMutations, OversightQueries
 from schema.permissions import scoped_field
 from schema.records import RecordMutations, RecordQueries
 from schema.types import Organization, Person, organization_of, person_of
@@ -82,12 +84,14 @@ class Query(
     LifecycleQueries,
     DisclosureQueries,
     FeedQueries,
+    EvaluationQueries,
+    OversightQueries,
 ):
     pass
 
 
 @strawberry.type
-class Mutation(RecordMutations, LifecycleMutations):
+class Mutation(RecordMutations, LifecycleMutations, EvaluationMutations, OversightMutations):
     pass
 
 

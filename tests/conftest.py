@@ -28,6 +28,11 @@ from hub.settings import Settings
 from hub.subjects.pii import PiiCipher
 
 TABLES = (
+    "warnings",
+    "clues",
+    "commitments",
+    "evaluation_inputs",
+    "evaluation_snapshots",
     "rate_limits",
     "screening_jobs",
     "console_sessions",

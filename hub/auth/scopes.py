@@ -17,6 +17,10 @@ REPAIR_DECIDE = "repair:decide"  # decide applications about the agency's own re
 PUBLIC_READ = "public:read"  # what a 信用网站 may publish
 SYNC_READ = "sync:read"
 AUDIT_READ = "audit:read"
+EVALUATION_READ = "evaluation:read"  # evaluations, warnings, commitments and clues of all
+EVALUATION_MANAGE = "evaluation:manage"  # enter manual values, publish rounds, handle warnings
+COMMITMENTS_MANAGE = "commitments:manage"  # keep the agency's own 承诺台账
+CLUES_MANAGE = "clues:manage"  # take in 失信线索, decide those routed to the agency
 FEDERATION_SDL = "federation:sdl"  # a federation gateway reading `_service { sdl }`
 ADMIN = "admin"
 
@@ -35,6 +39,10 @@ ALL_SCOPES: frozenset[str] = frozenset(
         PUBLIC_READ,
         SYNC_READ,
         AUDIT_READ,
+        EVALUATION_READ,
+        EVALUATION_MANAGE,
+        COMMITMENTS_MANAGE,
+        CLUES_MANAGE,
         FEDERATION_SDL,
         ADMIN,
     }

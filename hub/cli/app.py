@@ -13,6 +13,7 @@ from hub.cli.clients import clients
 from hub.cli.context import Cli
 from hub.cli.db import db
 from hub.cli.demo import demo
+from hub.cli.evaluation import evaluate_command, warnings
 from hub.cli.keys import keys
 from hub.cli.lifecycle import lifecycle, objections, repairs
 from hub.cli.operations import operations
@@ -64,5 +65,7 @@ for command in (
     operations,
     publish,
     users,
+    evaluate_command,
+    warnings,
 ):
     main.add_command(command)

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.audit.service import Caller
 from hub.auth.actor import Actor
 from hub.auth.scopes import ALL_SCOPES
+from hub.db.paging import MAX_PAGE
 from hub.runtime import Runtime, open_runtime
 from hub.settings import Settings
 
@@ -73,3 +74,16 @@ def transact(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
             return await work(session)
 
     return run(in_runtime)
+
+
+async def all_pages(fetch: Callable[[int, str | None], Awaitable[Any]], limit: int) -> list[Any]:
+    """`fetch(first, after)` page after page until `limit` rows or the end."""
+    rows: list[Any] = []
+    after = None
+    while len(rows) < limit:
+        page = await fetch(min(MAX_PAGE, limit - len(rows)), after)
+        rows += page.items
+        if not page.has_next_page or not page.items:
+            break
+        after = page.cursor(page.items[-1])
+    return rows

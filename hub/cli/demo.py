@@ -13,9 +13,10 @@ from hub import clock
 from hub.auth.scopes import ALL_SCOPES
 from hub.auth.service import ensure_client
 from hub.cli.context import cli, console, run
-from hub.demo.city import ORGANIZATION_DEPT, SUPERVISION
+from hub.demo.city import FINANCE_BUREAU, ORGANIZATION_DEPT, SUPERVISION
 from hub.demo.dataset import build_dataset
 from hub.demo.loader import load_demo
+from hub.demo.oversight import EVALUATION_OFFICE, load_oversight
 from hub.runtime import Runtime
 from hub.users.service import ensure_user
 
@@ -27,6 +28,13 @@ DEMO_USERS = (
     ("hr.demo", "王敏（组织部干部科）", ORGANIZATION_DEPT, "checker"),
     ("handler.demo", "李强（监委案件审理室）", SUPERVISION, "objection-handler"),
     ("admin.demo", "赵磊（系统管理员）", ORGANIZATION_DEPT, "admin,checker,pii"),
+    ("eval.demo", "陈静（市信用办考核评价科）", EVALUATION_OFFICE, "evaluator"),
+    (
+        "finance.demo",
+        "刘洋（财政局信用工作专班）",
+        FINANCE_BUREAU,
+        "objection-handler,ledger,clues",
+    ),
 )
 
 
@@ -46,6 +54,14 @@ def demo(credentials: Path) -> None:
     async def work(runtime: Runtime) -> tuple[Any, str]:
         async with runtime.transaction(cli().caller) as session:
             summary = await load_demo(session, runtime.pii, dataset, today=clock.today())
+            await load_oversight(
+                session,
+                runtime.pii,
+                runtime.calendar,
+                runtime.ruleset,
+                dataset,
+                today=clock.today(),
+            )
             secret = await ensure_client(
                 session,
                 client_id=DEMO_CLIENT_ID,

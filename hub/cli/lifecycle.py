@@ -10,29 +10,14 @@ import click
 from rich.table import Table
 
 from hub import clock
-from hub.cli.context import OPERATOR, console, run
+from hub.cli.context import OPERATOR, all_pages, console, run
 from hub.objections.rules import OpenObjection, due, overdue
 from hub.objections.service import ObjectionFilter, list_objections
 from hub.records.enums import ObjectionState, RepairState
 from hub.records.models import CreditRecord
 from hub.repairs.service import RepairFilter, list_repairs
-from hub.runtime import Runtime, note_publicity
+from hub.runtime import Runtime, note_publicity, raise_warnings
 from hub.subjects.service import rows_by
-
-PAGE = 100
-
-
-async def _all_pages(fetch: Any, limit: int) -> list[Any]:
-    """Page after page until `limit` rows or the end."""
-    rows: list[Any] = []
-    after = None
-    while len(rows) < limit:
-        page = await fetch(min(PAGE, limit - len(rows)), after)
-        rows += page.items
-        if not page.has_next_page or not page.items:
-            break
-        after = page.cursor(page.items[-1])
-    return rows
 
 
 @click.group()
@@ -53,7 +38,7 @@ def objections_list(only_overdue: bool, state: str | None, limit: int) -> None:
     async def work(runtime: Runtime) -> tuple[list[Any], dict[int, CreditRecord], date]:
         today = runtime.today()
         async with runtime.sessions() as session:
-            rows = await _all_pages(
+            rows = await all_pages(
                 lambda first, after: list_objections(
                     session, OPERATOR, flt, today, first=first, after=after
                 ),
@@ -94,7 +79,7 @@ def repairs_list(state: str | None, limit: int) -> None:
 
     async def work(runtime: Runtime) -> tuple[list[Any], date]:
         async with runtime.sessions() as session:
-            rows = await _all_pages(
+            rows = await all_pages(
                 lambda first, after: list_repairs(session, OPERATOR, flt, first=first, after=after),
                 limit,
             )
@@ -127,7 +112,11 @@ def lifecycle() -> None:
 @lifecycle.command("run")
 def lifecycle_run() -> None:
     """Notes the end of publicity of every record whose window has closed (an event each,
-    for the change feed). Idempotent: safe from cron every few minutes and at start-up."""
+    for the change feed), then raises today's 监测预警 warnings. Idempotent: safe from cron
+    every few minutes and at start-up."""
 
-    ended = run(note_publicity)
-    console.print(f"publicity ended for {ended} record(s)")
+    async def work(runtime: Runtime) -> tuple[int, int]:
+        return await note_publicity(runtime), await raise_warnings(runtime)
+
+    ended, raised = run(work)
+    console.print(f"publicity ended for {ended} record(s); {raised} new warning(s)")

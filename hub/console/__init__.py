@@ -9,7 +9,17 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from hub.console import admin, archive, checking, dashboard, queues, reports, screening, signin
+from hub.console import (
+    admin,
+    archive,
+    checking,
+    dashboard,
+    oversight,
+    queues,
+    reports,
+    screening,
+    signin,
+)
 
 __all__ = ["routes"]
 
@@ -37,6 +47,26 @@ def routes() -> list[BaseRoute]:
         Route("/repairs", queues.repairs_page, methods=_GET),
         Route("/repairs/apply", queues.apply_repair_page, methods=_POST),
         Route("/repairs/{application_id:int}/decide", queues.decide_repair_page, methods=_POST),
+        Route("/evaluation", oversight.evaluation_page, methods=_GET),
+        Route("/evaluation.xlsx", oversight.evaluation_workbook_page, methods=_GET),
+        Route("/evaluation/value", oversight.enter_value_page, methods=_POST),
+        Route("/evaluation/publish", oversight.publish_page, methods=_POST),
+        Route("/warnings", oversight.warnings_page, methods=_GET),
+        Route(
+            "/warnings/{warning_id:int}/{step:str}",
+            oversight.handle_warning_page,
+            methods=_POST,
+        ),
+        Route("/commitments", oversight.commitments_page, methods=_GET),
+        Route("/commitments", oversight.record_commitment_page, methods=_POST),
+        Route(
+            "/commitments/{commitment_id:int}/fulfil",
+            oversight.fulfil_commitment_page,
+            methods=_POST,
+        ),
+        Route("/clues", oversight.clues_page, methods=_GET),
+        Route("/clues", oversight.report_clue_page, methods=_POST),
+        Route("/clues/{clue_id:int}/decide", oversight.decide_clue_page, methods=_POST),
         Route("/admin", admin.admin_page, methods=_GET),
         Route("/admin/users", admin.add_user_page, methods=_POST),
         Route("/admin/users/{login}/disable", admin.disable_user_page, methods=_POST),

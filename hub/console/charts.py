@@ -37,17 +37,47 @@ def stacked_bars(title: str, labels: Sequence[str], series: Mapping[str, Sequenc
     return _image(parts)
 
 
-def bars(title: str, values: Mapping[str, int]) -> str:
-    """Horizontal bars, one per label, largest first as given."""
+def bars(title: str, values: Mapping[str, float], *, row_height: float | None = None) -> str:
+    """Horizontal bars, one per label, in the order given. With `row_height` the chart grows
+    to fit every row (a ranking of forty agencies) instead of squeezing them."""
     top, left = 36, 190
-    row = min(26.0, (HEIGHT - top - 10) / max(len(values), 1))
+    height = HEIGHT if row_height is None else int(top + row_height * len(values) + 10)
+    row = row_height or min(26.0, (HEIGHT - top - 10) / max(len(values), 1))
     scale = (WIDTH - left - 60) / max(max(values.values(), default=0), 1)
     parts = [_title(title)]
     for i, (label, value) in enumerate(values.items()):
         y = top + i * row
         parts.append(_text(left - 8, y + row * 0.65, label, anchor="end"))
         parts.append(_rect(left, y + row * 0.15, value * scale, row * 0.7, COLOURS[0]))
-        parts.append(_text(left + value * scale + 6, y + row * 0.65, str(value)))
+        parts.append(_text(left + value * scale + 6, y + row * 0.65, f"{value:g}"))
+    return _image(parts, height)
+
+
+def lines(title: str, labels: Sequence[str], series: Mapping[str, Sequence[float | None]],
+          top_value: float = 100) -> str:  # fmt: skip
+    """A line per series over the labels (quarters), 0..top_value, gaps where None."""
+    top, bottom, left = 40, 70, 50
+    plot_height = HEIGHT - top - bottom
+    slot = (WIDTH - left - 40) / max(len(labels) - 1, 1)
+    parts = [_title(title), _axis(left, top + plot_height, WIDTH - 20)]
+    for tick in (0, top_value / 2, top_value):
+        y = top + plot_height - tick / top_value * plot_height
+        parts.append(_text(left - 6, y + 4, f"{tick:g}", anchor="end", size=11))
+    for i, label in enumerate(labels):
+        parts.append(_text(left + i * slot, top + plot_height + 16, label, anchor="middle"))
+    for colour, values in zip(COLOURS * 3, series.values(), strict=False):
+        points = [
+            (left + i * slot, top + plot_height - v / top_value * plot_height)
+            for i, v in enumerate(values)
+            if v is not None
+        ]
+        if len(points) > 1:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+            parts.append(
+                f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>'
+            )
+        parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>' for x, y in points]
+    parts += _legend(list(series), HEIGHT - 30)
     return _image(parts)
 
 
@@ -81,10 +111,10 @@ def _text(x: float, y: float, text: str, *, anchor: str = "start", size: int = 1
     )
 
 
-def _image(parts: list[str]) -> str:
+def _image(parts: list[str], height: int = HEIGHT) -> str:
     svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}"><rect width="100%" height="100%" fill="white"/>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+        f'viewBox="0 0 {WIDTH} {height}"><rect width="100%" height="100%" fill="white"/>'
         + "".join(parts)
         + "</svg>"
     )

@@ -6,6 +6,8 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from hub.agencies.models import AgencyFamily
+from hub.alerts.service import WARNING_SCOPES, open_by_level
+from hub.alerts.states import WarningLevel
 from hub.console import charts
 from hub.console.pages import View, page
 from hub.overview.service import overview
@@ -14,8 +16,10 @@ from hub.screening.results import FAMILY_LABELS
 
 @page()
 async def dashboard(view: View) -> Response:
+    sees_warnings = any(view.actor.has(s) for s in WARNING_SCOPES)
     async with view.acting() as caller:
         figures = await overview(caller.session, view.actor.agency_id, view.runtime.today())
+        warnings = await open_by_level(caller.session, view.actor) if sees_warnings else None
     families = [f for f in AgencyFamily if any(k[1] is f for k in figures.records_by_year)]
     by_year = {
         FAMILY_LABELS.get(f, f.value): [
@@ -30,6 +34,8 @@ async def dashboard(view: View) -> Response:
     return view.render(
         "dashboard.html",
         figures=figures,
+        warnings=warnings,
+        levels=WarningLevel,
         family_labels=FAMILY_LABELS,
         by_year=by_year,
         categories=categories,

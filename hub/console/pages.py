@@ -23,8 +23,20 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from hub import clock
+from hub.alerts.service import WARNING_SCOPES
 from hub.auth.actor import Actor
-from hub.auth.scopes import ADMIN, CHECK_SCOPES, OBJECTIONS_MANAGE, RECORDS_READ, REPAIR_DECIDE
+from hub.auth.scopes import (
+    ADMIN,
+    CHECK_SCOPES,
+    CLUES_MANAGE,
+    COMMITMENTS_MANAGE,
+    EVALUATION_MANAGE,
+    EVALUATION_READ,
+    OBJECTIONS_MANAGE,
+    RECORDS_READ,
+    REPAIR_DECIDE,
+)
+from hub.errors import HubError
 from hub.runtime import Runtime
 from hub.users.service import Current, resume
 from hub.web.middleware import REQUEST_ID
@@ -54,6 +66,10 @@ MENU: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/archive", "诚信档案", frozenset({RECORDS_READ})),
     ("/objections", "异议", frozenset()),
     ("/repairs", "信用修复", frozenset()),
+    ("/evaluation", "诚信评价", frozenset({EVALUATION_READ, EVALUATION_MANAGE, ADMIN})),
+    ("/warnings", "监测预警", frozenset(WARNING_SCOPES)),
+    ("/commitments", "承诺台账", frozenset({COMMITMENTS_MANAGE, EVALUATION_READ, ADMIN})),
+    ("/clues", "失信线索", frozenset({CLUES_MANAGE, EVALUATION_READ, ADMIN})),
     ("/admin", "管理", frozenset({ADMIN})),
 )
 HANDLERS = frozenset({OBJECTIONS_MANAGE, REPAIR_DECIDE})
@@ -184,6 +200,12 @@ def csrf_matches(form: FormData, expected: str) -> bool:
 
 def set_session_cookie(response: Response, token: str, secure: bool) -> None:
     response.set_cookie(COOKIE, token, httponly=True, secure=secure, samesite="strict", path="/")
+
+
+def refusal_notice(error: Exception) -> str:
+    """A refused action, for the notice line of the page it returns to (URL-quoted)."""
+    text = error.for_officers if isinstance(error, HubError) else "输入不正确"
+    return quote("未办理：" + text)
 
 
 def safe_next(target: str) -> str:

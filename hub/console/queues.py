@@ -7,7 +7,7 @@ from __future__ import annotations
 from starlette.responses import RedirectResponse, Response
 
 from hub.auth.scopes import OBJECTIONS_FILE, OBJECTIONS_MANAGE, REPAIR_APPLY, REPAIR_DECIDE
-from hub.console.pages import View, page
+from hub.console.pages import View, page, refusal_notice
 from hub.errors import HubError, InvalidInput
 from hub.objections.rules import OpenObjection, overdue
 from hub.objections.service import (
@@ -79,7 +79,7 @@ async def resolve_objection(view: View) -> Response:
                 caller.session, view.runtime.calendar, view.actor, resolution, view.runtime.today()
             )
     except HubError as error:
-        return RedirectResponse(f"/objections?view=queue&notice={_notice(error)}", 303)
+        return RedirectResponse(f"/objections?view=queue&notice={refusal_notice(error)}", 303)
     return RedirectResponse("/objections?view=queue&notice=已办结异议", 303)
 
 
@@ -98,7 +98,7 @@ async def file_objection_page(view: View) -> Response:
                 view.runtime.today(),
             )
     except (HubError, ValueError) as error:
-        return RedirectResponse(f"/objections?view=filed&notice={_notice(error)}", 303)
+        return RedirectResponse(f"/objections?view=filed&notice={refusal_notice(error)}", 303)
     return RedirectResponse("/objections?view=filed&notice=异议已提交，已转来源单位处理", 303)
 
 
@@ -138,7 +138,7 @@ async def decide_repair_page(view: View) -> Response:
                 view.runtime.today(),
             )
     except HubError as error:
-        return RedirectResponse(f"/repairs?view=queue&notice={_notice(error)}", 303)
+        return RedirectResponse(f"/repairs?view=queue&notice={refusal_notice(error)}", 303)
     return RedirectResponse("/repairs?view=queue&notice=已作出修复决定", 303)
 
 
@@ -161,7 +161,7 @@ async def apply_repair_page(view: View) -> Response:
                 view.runtime.today(),
             )
     except HubError as error:
-        return RedirectResponse(f"/repairs?view=filed&notice={_notice(error)}", 303)
+        return RedirectResponse(f"/repairs?view=filed&notice={refusal_notice(error)}", 303)
     return RedirectResponse("/repairs?view=filed&notice=修复申请已提交", 303)
 
 
@@ -169,10 +169,3 @@ def _int(text: str, field: str) -> int:
     if not text.isdigit():
         raise InvalidInput("not a record", field=field, zh="记录编号不正确")
     return int(text)
-
-
-def _notice(error: Exception) -> str:
-    from urllib.parse import quote
-
-    text = error.for_officers if isinstance(error, HubError) else "输入不正确"
-    return quote("未办理：" + text)

@@ -1,10 +1,14 @@
 """Imports every model so that `Base.metadata` is complete (Alembic and model tests)."""
 
 from hub.agencies.models import Agency, SourceFeed
+from hub.alerts.models import Alert
 from hub.audit.models import AuditEvent, AuditHead, PendingAccess
 from hub.auth.models import Client, RateLimitState
 from hub.checks.models import Check
+from hub.clues.models import Clue
+from hub.commitments.models import Commitment
 from hub.db.base import Base
+from hub.evaluation.models import EvaluationSnapshot, ManualValue
 from hub.evidence.models import Evidence
 from hub.feed.models import FeedHead
 from hub.ingest.models import IngestCursor, IngestRun, QuarantinedRow
@@ -17,17 +21,22 @@ from hub.users.models import ConsoleSession, User
 
 __all__ = [
     "Agency",
+    "Alert",
     "AuditEvent",
     "AuditHead",
     "Base",
     "Check",
     "Client",
+    "Clue",
+    "Commitment",
     "ConsoleSession",
     "CreditRecord",
+    "EvaluationSnapshot",
     "Evidence",
     "FeedHead",
     "IngestCursor",
     "IngestRun",
+    "ManualValue",
     "Objection",
     "Organization",
     "PendingAccess",

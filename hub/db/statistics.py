@@ -107,6 +107,10 @@ class TableCare:
         self._stop.set()
 
     async def run(self) -> None:
+        # Like autovacuum's naptime, the first round waits an interval: a process that lives
+        # less than that (a test, a one-off) leaves the tables to the next one.
+        if await self._nap():
+            return
         try:
             if not await autovacuum_is_off(self._engine):
                 return
@@ -118,7 +122,7 @@ class TableCare:
             "tables itself every %.0f s (turn autovacuum on in production)",
             self._interval,
         )
-        while not self._stop.is_set():
+        while True:
             try:
                 done = await tend_tables(self._engine, self._stop.is_set)
                 if done:
@@ -126,6 +130,12 @@ class TableCare:
                     log.info("tables tended: %s", tended)
             except Exception as error:  # the next round tries again
                 log.warning("%s failed: %s", self.what, type(error).__name__)
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._interval):
-                    await self._stop.wait()
+            if await self._nap():
+                return
+
+    async def _nap(self) -> bool:
+        """Waits an interval; True when the process is stopping."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self._interval):
+                await self._stop.wait()
+        return self._stop.is_set()

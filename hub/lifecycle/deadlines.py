@@ -37,12 +37,17 @@ class Deadlines:
     objection: dict[RecordCategory | None, ObjectionTerms]
     repair_decide_days: int
     repair_basis: str
+    clue_decide_days: int
+    clue_basis: str
 
     def for_objection(self, category: RecordCategory) -> ObjectionTerms:
         return self.objection.get(category) or self.objection[None]
 
     def repair_decide_by(self, calendar: WorkCalendar, applied: date) -> date:
         return calendar.add_working_days(applied, self.repair_decide_days)
+
+    def clue_decide_by(self, calendar: WorkCalendar, received: date) -> date:
+        return calendar.add_working_days(received, self.clue_decide_days)
 
 
 @cache
@@ -58,11 +63,15 @@ def parse_deadlines(document: dict[str, Any]) -> Deadlines:
         }
         repair = document["repair"]
         days, basis = int(repair["decide_days"]), str(repair["basis"]).strip()
+        clue = document["clue"]
+        clue_days, clue_basis = int(clue["decide_days"]), str(clue["basis"]).strip()
     except (KeyError, ValueError, TypeError) as exc:
         raise ConfigurationError(f"{DEADLINES.name}: {exc}") from exc
-    if None not in objection or not basis or days <= 0:
-        raise ConfigurationError(f"{DEADLINES.name}: needs [objection.default] and [repair]")
-    return Deadlines(objection, days, basis)
+    if None not in objection or not basis or days <= 0 or not clue_basis or clue_days <= 0:
+        raise ConfigurationError(
+            f"{DEADLINES.name}: needs [objection.default], [repair] and [clue]"
+        )
+    return Deadlines(objection, days, basis, clue_days, clue_basis)
 
 
 def _objection_terms(raw: dict[str, Any]) -> ObjectionTerms:

@@ -46,6 +46,13 @@ ROLES: dict[str, Role] = {
             frozenset({s.OBJECTIONS_MANAGE, s.REPAIR_DECIDE, s.RECORDS_READ}),
         ),
         Role("auditor", "审计查阅", frozenset({s.AUDIT_READ})),
+        Role(
+            "evaluator",
+            "政务诚信考核评价（评价结果、预警处置、人工指标录入）",
+            frozenset({s.EVALUATION_READ, s.EVALUATION_MANAGE}),
+        ),
+        Role("ledger", "本单位承诺台账", frozenset({s.COMMITMENTS_MANAGE})),
+        Role("clues", "失信线索受理与核查", frozenset({s.CLUES_MANAGE})),
         Role("admin", "系统管理员", frozenset({s.ADMIN, s.RECORDS_READ})),
     )
 }

@@ -261,7 +261,11 @@ async def test_an_expired_session_sends_the_officer_back_to_sign_in(page, consol
     assert "/login?next=/batch" in page.url
 
 
-@pytest.mark.parametrize("path", ["/admin", "/repairs", "/archive", "/batch", "/password"])
+@pytest.mark.parametrize(
+    "path",
+    ["/admin", "/repairs", "/archive", "/batch", "/password", "/evaluation", "/warnings",
+     "/commitments", "/clues"],
+)  # fmt: skip
 async def test_every_page_renders_for_the_administrator_without_a_script_error(page, path):
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -273,3 +277,44 @@ async def test_every_page_renders_for_the_administrator_without_a_script_error(p
     assert await page.locator("main h1").count() == 1
     await _shot(page, path.strip("/"))
     assert errors == []
+
+
+async def test_the_evaluator_reads_the_ranking_down_to_the_evidence_and_downloads_it(page):
+    await _sign_in(page, "eval.demo")
+    await page.wait_for_url("**/")
+    await page.get_by_role("link", name="诚信评价").click()
+    ranking = page.locator("#ranking")
+    assert "江州市柳溪县人民政府" in await ranking.inner_text()
+    for image in await page.locator("main img").all():  # the three charts drew
+        assert await image.evaluate("i => i.complete && i.naturalWidth > 0")
+    await _shot(page, "evaluation")
+    # 江城区: its PPP service fee, promised for 100 days ago, is still unpaid.
+    await ranking.get_by_role("link", name="江州市江城区人民政府").click()
+    indicators = page.locator("#indicators")
+    assert "承诺按期兑现率" in await indicators.inner_text()
+    await indicators.locator("#indicator-I07 summary").click()
+    assert "未兑现" in await indicators.locator("#indicator-I07").inner_text()
+    await _shot(page, "evaluation-unit")
+    async with page.expect_download() as download:
+        await page.locator("#download").click()
+    path = await (await download.value).path()
+    book = openpyxl.load_workbook(io.BytesIO(Path(path).read_bytes()))
+    assert book.sheetnames == ["评价结果", "得分依据", "指标说明"]
+
+
+async def test_the_finance_bureau_acknowledges_its_warning_and_answers_a_clue(page):
+    await _sign_in(page, "finance.demo")
+    await page.wait_for_url("**/")
+    # Its own: an objection and a repair decision past their deadlines (yellow).
+    assert int(await page.locator("#warnings-yellow").inner_text()) >= 2
+    await page.goto("/warnings")
+    first = page.locator("#warnings tr", has_text="待处置").first
+    await first.get_by_role("button", name="知悉").click()
+    assert "已知悉" in await page.locator("#notice").inner_text()
+    await _shot(page, "warnings")
+    await page.goto("/clues")
+    await _shot(page, "clues")
+    assert "财政局" in await page.locator("#clues").inner_text()
+    await page.goto("/commitments")
+    assert "清偿上年度逾期未付中小企业账款" in await page.locator("#commitments").inner_text()
+    await _shot(page, "commitments")

@@ -65,4 +65,12 @@ async def test_the_serving_round_does_nothing_on_sqlite(db: Database) -> None:
     if db.backend != "sqlite":
         pytest.skip("on PostgreSQL it depends on the server's autovacuum setting")
     care = TableCare(db.engine, interval=0.01)
-    await asyncio.wait_for(care.run(), timeout=5)  # returns at once: nothing to keep
+    await asyncio.wait_for(care.run(), timeout=5)  # returns after its nap: nothing to keep
+
+
+async def test_a_stopping_process_ends_the_round_during_its_first_nap(db: Database) -> None:
+    care = TableCare(db.engine, interval=60)
+    running = asyncio.create_task(care.run())
+    await asyncio.sleep(0.05)
+    care.stop()
+    await asyncio.wait_for(running, timeout=2)

@@ -90,6 +90,22 @@ def visible_to(agency_id: int) -> Any:
     )
 
 
+def _access(agency_id: int, subject_key: str, payload: Any, verdict: Verdict) -> dict[str, Any]:
+    """The audit row the hub writes for one check of a person."""
+    return {
+        "at": utcnow(),
+        "request_id": "bare",
+        "client_id": CLIENT_ID,
+        "agency_id": agency_id,
+        "operation": "check",
+        "subject_type": "PERSON",
+        "subject_key": subject_key,
+        "purpose": "HIRING",
+        "reference": payload["reference"],
+        "result": verdict.value,
+    }
+
+
 async def check(request: Request) -> Response:
     payload = orjson.loads(await request.body())
     subject_key = pii.lookup_hash(payload["idNumber"])
@@ -130,21 +146,7 @@ async def check(request: Request) -> Response:
             )
         )
         await connection.execute(
-            RECORD_ACCESS,
-            [
-                {
-                    "at": utcnow(),
-                    "request_id": "bare",
-                    "client_id": CLIENT_ID,
-                    "agency_id": client.agency_id,
-                    "operation": "check",
-                    "subject_type": "PERSON",
-                    "subject_key": subject_key,
-                    "purpose": "HIRING",
-                    "reference": payload["reference"],
-                    "result": verdict.value,
-                }
-            ],
+            RECORD_ACCESS, [_access(client.agency_id, subject_key, payload, verdict)]
         )
     sealer.wake()
     return Response(

@@ -11,8 +11,8 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
@@ -239,6 +239,65 @@ def _person_rows(
         )
 
 
+@dataclass
+class _RecordDraw:
+    """What each record row is drawn from: the mixes as lookup tables, the agencies per
+    family, the span of decision days."""
+
+    rng: random.Random
+    agencies_by_family: dict[AgencyFamily, list[int]]
+    now: datetime
+    first_day: date = date(2015, 1, 1)
+    family_of: dict[RecordCategory, AgencyFamily] = field(init=False)
+    prefix_of: dict[RecordCategory, str] = field(init=False)
+    kinds: dict[RecordCategory, tuple[list[SanctionKind], list[float]]] = field(init=False)
+    days: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.family_of = {c: f for c, _, f, _ in CATEGORY_MIX}
+        self.prefix_of = {c: p for c, _, _, p in CATEGORY_MIX}
+        self.kinds = {c: ([k for k, _ in mix], [w for _, w in mix]) for c, mix in KIND_MIX.items()}
+        self.days = (self.now.date() - self.first_day).days + 1
+
+    def row(
+        self,
+        index: int,
+        person_id: int,
+        category: RecordCategory,
+        shown: RecordStatus,
+        severity: Severity,
+    ) -> tuple[object, ...]:
+        rng = self.rng
+        kind = None
+        if category in self.kinds:
+            names, weights = self.kinds[category]
+            kind = rng.choices(names, weights)[0]
+        decided = self.first_day + timedelta(days=rng.randrange(self.days))
+        until = None
+        if category is RecordCategory.JUDGMENT_DEFAULTER and rng.random() < 0.3:
+            until = decided + timedelta(days=rng.randrange(180, 1500))
+        status = shown if shown in (RecordStatus.REVOKED, RecordStatus.CORRECTED) else None
+        disputed = shown is RecordStatus.UNDER_OBJECTION
+        repaired = decided + timedelta(days=200) if shown is RecordStatus.REPAIRED else None
+        if shown is RecordStatus.EXPIRED:
+            until = decided + timedelta(days=rng.randrange(30, 365))
+        if kind in (SanctionKind.EXPULSION, SanctionKind.PARTY_EXPULSION, SanctionKind.BAN_LIFE):
+            severity = Severity.SERIOUS
+        agency = rng.choice(self.agencies_by_family[self.family_of[category]])
+        now = self.now
+        return (
+            index + 1, agency, "push", f"{self.prefix_of[category]}〔{decided.year}〕{index + 1}号",
+            SubjectType.PERSON.value, person_id, None, category.value,
+            kind.value if kind else None, severity.value, decided, until,
+            LEGAL_BASIS.get(category), SUMMARIES[category],
+            "null",  # the hub stores an absent detail as JSON null (JSON(none_as_null=False))
+            (status or RecordStatus.ACTIVE).value,
+            ObjectionKind.DATA_ERROR.value if disputed else None,
+            now.date() + timedelta(days=10) if disputed else None,
+            repaired, 1, f"{rng.getrandbits(256):064x}", now, now,
+        )  # fmt: skip
+
+
 def _record_rows(
     rng: random.Random,
     *,
@@ -253,65 +312,81 @@ def _record_rows(
     pushes."""
     first = list(range(1, with_records + 1))
     rng.shuffle(first)
+    draw = _RecordDraw(rng, agencies_by_family, now)
     categories = [c for c, *_ in CATEGORY_MIX]
     category_weights = [w for _, w, *_ in CATEGORY_MIX]
-    family_of = {c: f for c, _, f, _ in CATEGORY_MIX}
-    prefix_of = {c: p for c, _, _, p in CATEGORY_MIX}
-    kinds = {c: ([k for k, _ in mix], [w for _, w in mix]) for c, mix in KIND_MIX.items()}
     statuses, status_weights = zip(*STATUS_MIX, strict=True)
     severities, severity_weights = zip(*SEVERITY_MIX, strict=True)
-    first_day = date(2015, 1, 1)
-    days = (now.date() - first_day).days + 1
     # Draw the cheap categorical columns in bulk: far faster than one call per row.
     drawn_categories = rng.choices(categories, category_weights, k=count)
     drawn_statuses = rng.choices(statuses, status_weights, k=count)
     drawn_severities = rng.choices(severities, severity_weights, k=count)
     for index in range(count):
         person_id = first[index] if index < with_records else rng.randrange(with_records) + 1
-        category = drawn_categories[index]
-        kind = None
-        if category in kinds:
-            names, weights = kinds[category]
-            kind = rng.choices(names, weights)[0]
-        decided = first_day + timedelta(days=rng.randrange(days))
-        until = None
-        if category is RecordCategory.JUDGMENT_DEFAULTER and rng.random() < 0.3:
-            until = decided + timedelta(days=rng.randrange(180, 1500))
-        shown = drawn_statuses[index]
-        status = shown if shown in (RecordStatus.REVOKED, RecordStatus.CORRECTED) else None
-        disputed = shown is RecordStatus.UNDER_OBJECTION
-        repaired = decided + timedelta(days=200) if shown is RecordStatus.REPAIRED else None
-        if shown is RecordStatus.EXPIRED:
-            until = decided + timedelta(days=rng.randrange(30, 365))
-        severity = drawn_severities[index]
-        if kind in (SanctionKind.EXPULSION, SanctionKind.PARTY_EXPULSION, SanctionKind.BAN_LIFE):
-            severity = Severity.SERIOUS
-        agency = rng.choice(agencies_by_family[family_of[category]])
-        yield (
-            index + 1,
-            agency,
-            "push",
-            f"{prefix_of[category]}〔{decided.year}〕{index + 1}号",
-            SubjectType.PERSON.value,
+        yield draw.row(
+            index,
             person_id,
-            None,
-            category.value,
-            kind.value if kind else None,
-            severity.value,
-            decided,
-            until,
-            LEGAL_BASIS.get(category),
-            SUMMARIES[category],
-            "null",  # the hub stores an absent detail as JSON null (JSON(none_as_null=False))
-            (status or RecordStatus.ACTIVE).value,
-            ObjectionKind.DATA_ERROR.value if disputed else None,
-            now.date() + timedelta(days=10) if disputed else None,
-            repaired,
-            1,
-            f"{rng.getrandbits(256):064x}",
-            now,
-            now,
+            drawn_categories[index],
+            drawn_statuses[index],
+            drawn_severities[index],
         )
+
+
+async def _copy_agencies(
+    connection: asyncpg.Connection, rng: random.Random, now: datetime
+) -> tuple[dict[AgencyFamily, list[int]], list[int], str]:
+    """The agencies; their ids per family, all their ids, the checking agency's USCC."""
+    agency_rows = [
+        (_uscc(rng, region), name, region, level.value, family.value, now)
+        for name, family, level, region in AGENCIES
+    ]
+    await connection.copy_records_to_table(
+        "agencies",
+        records=agency_rows,
+        columns=("uscc", "name", "region_code", "level", "family", "created_at"),
+    )
+    rows = await connection.fetch("SELECT id, uscc, family FROM agencies ORDER BY id")
+    agencies_by_family: dict[AgencyFamily, list[int]] = {}
+    for row in rows:
+        agencies_by_family.setdefault(AgencyFamily(row["family"]), []).append(row["id"])
+    checking_uscc = agency_rows[[a[0] for a in AGENCIES].index(CHECKING_AGENCY)][0]
+    return agencies_by_family, [r["id"] for r in rows], str(checking_uscc)
+
+
+async def _copy_chunks(
+    connection: asyncpg.Connection,
+    table: str,
+    rows: Iterator[tuple[object, ...]],
+    columns: Sequence[str],
+    total: int,
+    say: Callable[[str], None],
+) -> None:
+    done = 0
+    for chunk in _chunks(rows, CHUNK):
+        await connection.copy_records_to_table(table, records=chunk, columns=columns)
+        done += len(chunk)
+        say(f"{table} {done:,}/{total:,}")
+
+
+async def _settle(
+    connection: asyncpg.Connection, say: Callable[[str], None], loaded: float
+) -> None:
+    """Sequences past the copied ids, a check that no record points nowhere, statistics
+    and a checkpoint: the measurement starts from settled tables."""
+    await connection.execute("SELECT setval('persons_id_seq', (SELECT max(id) FROM persons))")
+    await connection.execute(
+        "SELECT setval('credit_records_id_seq', (SELECT max(id) FROM credit_records))"
+    )
+    orphans = await connection.fetchval(
+        "SELECT count(*) FROM credit_records r LEFT JOIN persons p ON p.id = r.person_id "
+        "WHERE p.id IS NULL"
+    )
+    if orphans:
+        raise RuntimeError(f"{orphans} credit records point at no person")
+    say(f"COPY done in {loaded:.1f}s; VACUUM ANALYZE + CHECKPOINT")
+    await connection.execute("VACUUM (ANALYZE) agencies, persons, credit_records, clients")
+    await connection.execute("CHECKPOINT")
+    say("tables analyzed")
 
 
 def _chunks(rows: Iterator[tuple[object, ...]], size: int) -> Iterator[list[tuple[object, ...]]]:
@@ -347,35 +422,15 @@ async def load(
 
     connection = await asyncpg.connect(dsn)
     try:
-        agency_rows = [
-            (_uscc(rng, region), name, region, level.value, family.value, now)
-            for name, family, level, region in AGENCIES
-        ]
-        await connection.copy_records_to_table(
-            "agencies",
-            records=agency_rows,
-            columns=("uscc", "name", "region_code", "level", "family", "created_at"),
-        )
-        rows = await connection.fetch("SELECT id, uscc, family FROM agencies ORDER BY id")
-        agencies_by_family: dict[AgencyFamily, list[int]] = {}
-        for row in rows:
-            agencies_by_family.setdefault(AgencyFamily(row["family"]), []).append(row["id"])
-        checking_uscc = agency_rows[[a[0] for a in AGENCIES].index(CHECKING_AGENCY)][0]
-
+        agencies_by_family, agency_ids, checking_uscc = await _copy_agencies(connection, rng, now)
         id_numbers = _id_numbers(rng, persons)
         say(f"{len(AGENCIES)} agencies; {persons:,} ID numbers generated")
         # The records' FK triggers would look every row up; the rows are consistent by
         # construction (checked below), so replication mode skips the triggers during COPY.
         await connection.execute("SET session_replication_role = replica")
-        done = 0
-        person_rows = _person_rows(rng, pii, id_numbers, [r["id"] for r in rows], now)
-        for chunk in _chunks(person_rows, CHUNK):
-            await connection.copy_records_to_table("persons", records=chunk, columns=PERSON_COLUMNS)
-            done += len(chunk)
-            say(f"persons {done:,}/{persons:,}")
-
+        person_rows = _person_rows(rng, pii, id_numbers, agency_ids, now)
+        await _copy_chunks(connection, "persons", person_rows, PERSON_COLUMNS, persons, say)
         with_records = min(persons, records, max(1, round(persons * WITH_RECORDS_SHARE)))
-        done = 0
         record_rows = _record_rows(
             rng,
             count=records,
@@ -383,28 +438,9 @@ async def load(
             agencies_by_family=agencies_by_family,
             now=now,
         )
-        for chunk in _chunks(record_rows, CHUNK):
-            await connection.copy_records_to_table(
-                "credit_records", records=chunk, columns=RECORD_COLUMNS
-            )
-            done += len(chunk)
-            say(f"credit_records {done:,}/{records:,}")
+        await _copy_chunks(connection, "credit_records", record_rows, RECORD_COLUMNS, records, say)
         await connection.execute("SET session_replication_role = DEFAULT")
-        await connection.execute("SELECT setval('persons_id_seq', (SELECT max(id) FROM persons))")
-        await connection.execute(
-            "SELECT setval('credit_records_id_seq', (SELECT max(id) FROM credit_records))"
-        )
-        orphans = await connection.fetchval(
-            "SELECT count(*) FROM credit_records r LEFT JOIN persons p ON p.id = r.person_id "
-            "WHERE p.id IS NULL"
-        )
-        if orphans:
-            raise RuntimeError(f"{orphans} credit records point at no person")
-        loaded = time.perf_counter() - started
-        say(f"COPY done in {loaded:.1f}s; VACUUM ANALYZE + CHECKPOINT")
-        await connection.execute("VACUUM (ANALYZE) agencies, persons, credit_records, clients")
-        await connection.execute("CHECKPOINT")
-        say("tables analyzed")
+        await _settle(connection, say, time.perf_counter() - started)
     finally:
         await connection.close()
     return Dataset(

@@ -323,6 +323,40 @@ def profiles(
     return profile, batch_profile
 
 
+def data_section(args: argparse.Namespace, data: Any) -> dict[str, Any]:
+    return {
+        "persons": data.persons,
+        "persons_with_records": data.with_records,
+        "records": data.records,
+        "load_seconds": round(data.seconds, 1),
+        "seed": args.seed,
+    }
+
+
+def run_batch(
+    args: argparse.Namespace, data: Any, hub: Any, client_id: str, secret: str
+) -> tuple[BatchRequest | None, Batch | None]:
+    """The batch, against the same hub and database; distinct subjects where possible."""
+    if args.skip_batch:
+        return None, None
+    request = BatchRequest(
+        hub.url + "/graphql",
+        token(hub, client_id, secret, CHECK_AWARD),
+        sample_ids(data, args.batch_size, args.seed + 1, distinct=True),
+    )
+    return request, measure_batch(request, hub.process.pid, args.wait_quiet)
+
+
+def print_profiles(
+    args: argparse.Namespace, profile: dict | None, batch_profile: dict | None
+) -> None:
+    if profile:
+        print_profile(profile, RESULTS / "hub_profile.txt")
+    if batch_profile:
+        what = f"one batch request of {args.batch_size:,} ({batch_profile['request_s']:.2f} s)"
+        print_profile(batch_profile, RESULTS / "hub_batch_profile.txt", what)
+
+
 def run(args: argparse.Namespace, argv: list[str], ws: Workspace, started: float) -> None:
     data, client_id, secret = load_data(args, ws)
     # The floor first, before the servers open their pools (PostgreSQL's 100 connections
@@ -348,34 +382,15 @@ def run(args: argparse.Namespace, argv: list[str], ws: Workspace, started: float
     stored = asyncio.run(check_rows(ws.dsn))
     postgres = asyncio.run(server_version(ws.dsn))
 
-    # The batch, against the same hub and database; distinct subjects where possible.
-    batch: Batch | None = None
-    batch_request = None
-    if not args.skip_batch:
-        batch_request = BatchRequest(
-            hub.url + "/graphql",
-            token(hub, client_id, secret, CHECK_AWARD),
-            sample_ids(data, args.batch_size, args.seed + 1, distinct=True),
-        )
-        batch = measure_batch(batch_request, hub.process.pid, args.wait_quiet)
+    batch_request, batch = run_batch(args, data, hub, client_id, secret)
     profile, batch_profile = profiles(args, hub, load, hub_target, batch_request)
 
     print_report(hub_run, bare_run, ratio, load.description, args.concurrency, batch)
     print_anchors(hub_run, lean_run, floor)
     print(f"checks stored by the runs: {dict(sorted(stored.items()))}")
-    if profile:
-        print_profile(profile, RESULTS / "hub_profile.txt")
-    if batch_profile:
-        what = f"one batch request of {args.batch_size:,} ({batch_profile['request_s']:.2f} s)"
-        print_profile(batch_profile, RESULTS / "hub_batch_profile.txt", what)
+    print_profiles(args, profile, batch_profile)
     sections = {
-        "data": {
-            "persons": data.persons,
-            "persons_with_records": data.with_records,
-            "records": data.records,
-            "load_seconds": round(data.seconds, 1),
-            "seed": args.seed,
-        },
+        "data": data_section(args, data),
         "load": {
             "generator": load.description,
             "concurrency": args.concurrency,

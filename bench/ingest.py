@@ -344,6 +344,50 @@ def profile(
 
 def run(args: argparse.Namespace, argv: list[str], ws: Workspace, started: float) -> None:
     uscc = court_uscc()
+    agency_id, postgres, analyze = prepare(args, ws, uscc)
+    data = write_csv(ws.work_dir / "defaulters.csv", args.rows, args.persons, args.seed)
+    describe_csv(args, data)
+
+    # 1. The hub, as an operator runs it.
+    hub = run_hub(args, ws, data, uscc, analyze)
+    print(f"  exit code {hub.exit_code} after {hub.wall_s:.1f} s; its output:", flush=True)
+    print("    " + hub.tail().replace("\n", "\n    "), flush=True)
+    counts = database_counts(ws.dsn)
+    problems = expected_problems(data, counts, hub.exit_code)
+    if hub.exit_code != 0:
+        raise RuntimeError(f"hub sync failed (exit {hub.exit_code}): {problems}")
+
+    # 2. The floor: COPY of the same file, equivalent table first, then the bare one.
+    copy, plain = copy_floors(args, ws, data, agency_id, problems)
+    example = asyncio.run(sample_row(ws.dsn))
+    ratio = hub.wall_s / copy.seconds
+    print_report(data, hub, counts, copy, plain, problems, ratio)
+
+    summary = None
+    if args.profile == "always" or (args.profile == "auto" and ratio > TARGET_RATIO):
+        summary = profile(args, ws, uscc, postgres)
+        if summary:
+            what = (
+                f"{summary['rows']:,} rows in {summary['wall_s_under_profiler']:.1f} s under "
+                f"the profiler ({summary['collapsed_stacks']})"
+            )
+            print_summary(summary, what)
+            for problem in summary["problems"]:
+                print(f"  WARNING (profile run): {problem}")
+
+    measured = Measured(data, hub, counts, copy, plain, example, ratio, problems, summary)
+    document = results_document(args, argv, ws, postgres, analyze, measured, started)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / "ingest.json"
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nresults: {path}")
+
+
+def prepare(
+    args: argparse.Namespace, ws: Workspace, uscc: str
+) -> tuple[int, dict[str, str], AutoAnalyze | None]:
+    """A fresh database with the court registered; the server's settings; the bench's
+    stand-in for autovacuum's ANALYZE when the server's own is off."""
     init_keys(ws.keys_dir)
     print(f"database {args.database}: create, migrate, register the court {uscc}", flush=True)
     ws.databases.append(args.database)
@@ -358,11 +402,13 @@ def run(args: argparse.Namespace, argv: list[str], ws: Workspace, started: float
             "leaves them without statistics",
             flush=True,
         )
-
     print(
         f"CSV: {args.rows:,} rows, GBK, unmasked, persons drawn from {args.persons:,}", flush=True
     )
-    data = write_csv(ws.work_dir / "defaulters.csv", args.rows, args.persons, args.seed)
+    return agency_id, postgres, analyze
+
+
+def describe_csv(args: argparse.Namespace, data: CsvFile) -> None:
     print(
         f"  written in {data.seconds:.1f} s (not measured): {mb(data.bytes)}, "
         f"{data.person_rows:,} person rows ({data.distinct_persons:,} distinct persons), "
@@ -371,16 +417,10 @@ def run(args: argparse.Namespace, argv: list[str], ws: Workspace, started: float
         flush=True,
     )
 
-    # 1. The hub, as an operator runs it.
-    hub = run_hub(args, ws, data, uscc, analyze)
-    print(f"  exit code {hub.exit_code} after {hub.wall_s:.1f} s; its output:", flush=True)
-    print("    " + hub.tail().replace("\n", "\n    "), flush=True)
-    counts = database_counts(ws.dsn)
-    problems = expected_problems(data, counts, hub.exit_code)
-    if hub.exit_code != 0:
-        raise RuntimeError(f"hub sync failed (exit {hub.exit_code}): {problems}")
 
-    # 2. The floor: COPY of the same file, equivalent table first, then the bare one.
+def copy_floors(
+    args: argparse.Namespace, ws: Workspace, data: CsvFile, agency_id: int, problems: list[str]
+) -> tuple[CopyRun, CopyRun]:
     wait_for_quiet(args.wait_quiet)
     print("COPY: the same file into the equivalent indexed table", flush=True)
     copy = asyncio.run(copy_file(ws.dsn, data.path, agency_id, equivalent=True))
@@ -391,26 +431,34 @@ def run(args: argparse.Namespace, argv: list[str], ws: Workspace, started: float
     for table in (copy, plain):
         if table.rows != data.rows:
             problems.append(f"{table.table}: {table.rows:,} rows, expected {data.rows:,}")
-    example = asyncio.run(sample_row(ws.dsn))
+    return copy, plain
 
-    ratio = hub.wall_s / copy.seconds
-    ratio_pass = ratio <= TARGET_RATIO
-    rss_pass = hub.peak_rss_bytes < TARGET_RSS_BYTES
-    print_report(data, hub, counts, copy, plain, problems, ratio)
 
-    summary = None
-    if args.profile == "always" or (args.profile == "auto" and not ratio_pass):
-        summary = profile(args, ws, uscc, postgres)
-        if summary:
-            what = (
-                f"{summary['rows']:,} rows in {summary['wall_s_under_profiler']:.1f} s under "
-                f"the profiler ({summary['collapsed_stacks']})"
-            )
-            print_summary(summary, what)
-            for problem in summary["problems"]:
-                print(f"  WARNING (profile run): {problem}")
+@dataclass(frozen=True)
+class Measured:
+    data: CsvFile
+    hub: ChildRun
+    counts: dict[str, Any]
+    copy: CopyRun
+    plain: CopyRun
+    example: Any
+    ratio: float
+    problems: list[str]
+    profile: dict[str, Any] | None
 
-    document = {
+
+def results_document(
+    args: argparse.Namespace,
+    argv: list[str],
+    ws: Workspace,
+    postgres: dict[str, str],
+    analyze: AutoAnalyze | None,
+    m: Measured,
+    started: float,
+) -> dict[str, Any]:
+    """bench/results/ingest.json: the figures, the machine, the targets."""
+    data, hub, copy, plain = m.data, m.hub, m.copy, m.plain
+    return {
         "benchmark": "ingest",
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "command": shlex.join(["python", "-m", "bench.ingest", *argv]),
@@ -420,57 +468,62 @@ def run(args: argparse.Namespace, argv: list[str], ws: Workspace, started: float
             "postgres": postgres,
         },
         "data": asdict(data) | {"path": data.path.name, "encoding": "GBK", "masked": False},
-        "hub": {
-            "command": shlex.join(["hub", *hub.command[1:]]).replace(
-                str(data.path), data.path.name
-            ),
-            "checkpoint_every": args.checkpoint_every,
-            "exit_code": hub.exit_code,
-            "wall_s": round(hub.wall_s, 2),
-            "rows_per_s": round(data.rows / hub.wall_s, 1),
-            "peak_rss_bytes": hub.peak_rss_bytes,
-            "vmhwm_bytes": hub.vmhwm_bytes,
-            "rss_method": RSS_METHOD,
-            "user_cpu_s": round(hub.user_cpu_s, 1),
-            "system_cpu_s": round(hub.system_cpu_s, 1),
-            "postgres_cpu_s": round(hub.postgres_cpu_s, 1),
-            "machine_busy_pct": round(hub.machine_busy_pct, 1),
-            "progress": [
-                {"s": s, "rows_committed": n, "rss_bytes": rss}
-                for s, n, rss in (ws.progress.samples if ws.progress else [])
-            ],
-            "analyze": {
-                "server_autovacuum": postgres.get("autovacuum"),
-                "emulated_by_bench": analyze is not None,
-                "runs": analyze.runs if analyze else [],
-            },
-            **counts,
-        },
+        "hub": hub_document(args, ws, postgres, analyze, m),
         "copy": asdict(copy) | {"rows_per_s": round(copy.rows / copy.seconds, 1)},
         "copy_plain": asdict(plain) | {"rows_per_s": round(plain.rows / plain.seconds, 1)},
-        "copy_example_row": example,
-        "ratio": round(ratio, 2),
+        "copy_example_row": m.example,
+        "ratio": round(m.ratio, 2),
         "ratio_to_plain_copy": round(hub.wall_s / plain.seconds, 2),
         "targets": {
             "ratio": {
                 "target": f"<= {TARGET_RATIO:g}",
-                "value": round(ratio, 2),
-                "pass": ratio_pass,
+                "value": round(m.ratio, 2),
+                "pass": m.ratio <= TARGET_RATIO,
             },
             "peak_rss_bytes": {
                 "target": f"< {TARGET_RSS_BYTES}",
                 "value": hub.peak_rss_bytes,
-                "pass": rss_pass,
+                "pass": hub.peak_rss_bytes < TARGET_RSS_BYTES,
             },
         },
-        "problems": problems,
-        "profile": summary,
+        "problems": m.problems,
+        "profile": m.profile,
         "wall_seconds": round(time.perf_counter() - started, 1),
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / "ingest.json"
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"\nresults: {path}")
+
+
+def hub_document(
+    args: argparse.Namespace,
+    ws: Workspace,
+    postgres: dict[str, str],
+    analyze: AutoAnalyze | None,
+    m: Measured,
+) -> dict[str, Any]:
+    data, hub = m.data, m.hub
+    return {
+        "command": shlex.join(["hub", *hub.command[1:]]).replace(str(data.path), data.path.name),
+        "checkpoint_every": args.checkpoint_every,
+        "exit_code": hub.exit_code,
+        "wall_s": round(hub.wall_s, 2),
+        "rows_per_s": round(data.rows / hub.wall_s, 1),
+        "peak_rss_bytes": hub.peak_rss_bytes,
+        "vmhwm_bytes": hub.vmhwm_bytes,
+        "rss_method": RSS_METHOD,
+        "user_cpu_s": round(hub.user_cpu_s, 1),
+        "system_cpu_s": round(hub.system_cpu_s, 1),
+        "postgres_cpu_s": round(hub.postgres_cpu_s, 1),
+        "machine_busy_pct": round(hub.machine_busy_pct, 1),
+        "progress": [
+            {"s": s, "rows_committed": n, "rss_bytes": rss}
+            for s, n, rss in (ws.progress.samples if ws.progress else [])
+        ],
+        "analyze": {
+            "server_autovacuum": postgres.get("autovacuum"),
+            "emulated_by_bench": analyze is not None,
+            "runs": analyze.runs if analyze else [],
+        },
+        **m.counts,
+    }
 
 
 def print_report(

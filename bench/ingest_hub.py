@@ -109,6 +109,45 @@ def _status_bytes(pid: int, field: str) -> int | None:
     return None
 
 
+@dataclass
+class _Watch:
+    """What run_child samples while the command runs: its pid (once the launcher wrote
+    it), its peak RSS, PostgreSQL's backends' CPU ticks, and the progress line."""
+
+    report: Path
+    started: float
+    postgres_seen: dict[int, int]
+    progress: Progress | None
+    every: float
+    child: int | None = None
+    vmhwm: int | None = None
+    next_postgres: float = 0.0
+    next_progress: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.next_postgres = self.started + 1.0
+        self.next_progress = self.started + self.every
+
+    def sample(self, now: float) -> None:
+        if self.child is None:
+            self.child = _child_pid(self.report)
+        if self.child is not None:
+            self.vmhwm = _status_bytes(self.child, "VmHWM") or self.vmhwm
+        if now >= self.next_postgres:
+            self.note_postgres()
+            self.next_postgres = now + 1.0
+        if self.progress and now >= self.next_progress:
+            rss = _status_bytes(self.child, "VmRSS") if self.child is not None else None
+            line = self.progress(now - self.started, rss)
+            if line:
+                print(line, flush=True)
+            self.next_progress = now + self.every
+
+    def note_postgres(self) -> None:
+        for p, ticks in _postgres_ticks().items():
+            self.postgres_seen[p] = max(ticks, self.postgres_seen.get(p, 0))
+
+
 def run_child(
     command: list[str],
     env: dict[str, str],
@@ -127,7 +166,6 @@ def run_child(
     report = log_dir / f"{name}.rusage"
     report.unlink(missing_ok=True)
     postgres_before = _postgres_ticks()
-    postgres_seen = dict(postgres_before)
     total0, idle0, _ = _machine_ticks()
     launcher = [sys.executable, "-c", _LAUNCHER, str(report), *command]
     with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
@@ -136,29 +174,13 @@ def run_child(
             launcher, env=env, stdout=out, stderr=err, cwd=ROOT, start_new_session=True
         )
         holder.process = process
-        child: int | None = None  # the command's pid, once the launcher has written it
-        vmhwm: int | None = None
-        next_progress = started + every
-        next_postgres = started + 1.0
+        watch = _Watch(report, started, dict(postgres_before), progress, every)
         while True:
             pid, status, _ = os.wait4(process.pid, os.WNOHANG)
             now = time.perf_counter()
             if pid:
                 break
-            if child is None:
-                child = _child_pid(report)
-            if child is not None:
-                vmhwm = _status_bytes(child, "VmHWM") or vmhwm
-            if now >= next_postgres:
-                for p, ticks in _postgres_ticks().items():
-                    postgres_seen[p] = max(ticks, postgres_seen.get(p, 0))
-                next_postgres = now + 1.0
-            if progress and now >= next_progress:
-                rss = _status_bytes(child, "VmRSS") if child is not None else None
-                line = progress(now - started, rss)
-                if line:
-                    print(line, flush=True)
-                next_progress = now + every
+            watch.sample(now)
             if tick:
                 tick(now - started)
             if now - started > timeout:
@@ -168,28 +190,33 @@ def run_child(
         wall = now - started
     process.returncode = os.waitstatus_to_exitcode(status)
     holder.process = None
-    for p, ticks in _postgres_ticks().items():
-        postgres_seen[p] = max(ticks, postgres_seen.get(p, 0))
-    postgres = sum(t - postgres_before.get(p, 0) for p, t in postgres_seen.items()) / _TICK
+    watch.note_postgres()
+    seen = watch.postgres_seen
+    postgres = sum(t - postgres_before.get(p, 0) for p, t in seen.items()) / _TICK
     total1, idle1, _ = _machine_ticks()
-    busy = 100 * (1 - (idle1 - idle0) / max(1, total1 - total0))
-    lines = report.read_text().split("\n") if report.exists() else []
-    if len(lines) < 2 or len(lines[1].split()) != 3:
-        raise RuntimeError(f"{name}: the launcher reported no resource usage:\n{lines}")
-    maxrss, user, system = lines[1].split()
+    maxrss, user, system = _usage(report, name)
     return ChildRun(
         command=command,
         exit_code=process.returncode,
         wall_s=wall,
-        peak_rss_bytes=int(maxrss) * 1024,  # KiB on Linux
-        vmhwm_bytes=vmhwm,
-        user_cpu_s=float(user),
-        system_cpu_s=float(system),
+        peak_rss_bytes=maxrss,
+        vmhwm_bytes=watch.vmhwm,
+        user_cpu_s=user,
+        system_cpu_s=system,
         postgres_cpu_s=postgres,
-        machine_busy_pct=busy,
+        machine_busy_pct=100 * (1 - (idle1 - idle0) / max(1, total1 - total0)),
         stdout_path=stdout_path,
         stderr_path=stderr_path,
     )
+
+
+def _usage(report: Path, name: str) -> tuple[int, float, float]:
+    """The launcher's report of the command: peak RSS (bytes), user and system CPU (s)."""
+    lines = report.read_text().split("\n") if report.exists() else []
+    if len(lines) < 2 or len(lines[1].split()) != 3:
+        raise RuntimeError(f"{name}: the launcher reported no resource usage:\n{lines}")
+    maxrss, user, system = lines[1].split()
+    return int(maxrss) * 1024, float(user), float(system)  # maxrss in KiB on Linux
 
 
 def _child_pid(report: Path) -> int | None:

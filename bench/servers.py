@@ -4,6 +4,7 @@ parity check, which runs one request through each app in-process and compares th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import difflib
 import importlib
 import os
@@ -11,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +95,21 @@ class Server:
         self._log.close()
 
 
+@contextlib.contextmanager
+def _environment(env: dict[str, str]) -> Iterator[None]:
+    """os.environ with `env` for the block, as it was afterwards."""
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 async def sql_parity(
     env: dict[str, str], hub: Target, bare: Target, id_number: str
 ) -> dict[str, Any]:
@@ -113,17 +130,9 @@ async def sql_parity(
 
         return record
 
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with _environment(env):
         hub_app = create_app(Settings.from_env())
         bare_module = importlib.import_module("bench.bare_app")
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     # The hub builds its engine in its lifespan (hub.runtime): run it, as a server does.
     async with hub_app.router.lifespan_context(hub_app) as state:
         await asyncio.sleep(1.0)  # the start-up lifecycle run, done before anything is compared

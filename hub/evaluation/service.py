@@ -18,7 +18,7 @@ from hub.agencies.models import Agency, AgencyLevel
 from hub.auth.actor import Actor
 from hub.db.base import utcnow
 from hub.errors import Conflict, InvalidInput, NotFound
-from hub.evaluation.indicators import IndicatorSystem, current_system
+from hub.evaluation.indicators import Indicator, IndicatorSystem, current_system
 from hub.evaluation.measures import measure
 from hub.evaluation.models import EvaluationSnapshot, ManualValue
 from hub.evaluation.periods import Period
@@ -148,14 +148,7 @@ async def enter_value(
     """An evaluator's value for an indicator the hub cannot compute (0..100 % achieved); a
     second entry for the same agency replaces the first and names its evaluator."""
     system = current_system()
-    indicator = system.indicator(indicator_id)
-    if indicator is None or not indicator.manual:
-        manual = ", ".join(i.id for i in system.indicators if i.manual)
-        raise InvalidInput(
-            f"not an indicator entered by hand; those are {manual}",
-            field="indicator",
-            zh=f"该指标由平台计算，不能人工录入（人工录入指标：{manual}）",
-        )
+    indicator = _manual_indicator(system, indicator_id)
     if not 0 <= percent <= 100:
         raise InvalidInput(
             "a percentage from 0 to 100", field="percent", zh="得分率应在 0 至 100 之间"
@@ -164,17 +157,7 @@ async def enter_value(
     agency = await session.scalar(select(Agency).where(Agency.uscc == uscc))
     if agency is None:
         raise NotFound("no participating agency has this USCC", field="agency", zh="没有这个单位")
-    published = await session.scalar(
-        select(EvaluationSnapshot.id).where(
-            EvaluationSnapshot.period == period.name, EvaluationSnapshot.version == system.version
-        )
-    )
-    if published is not None:
-        raise Conflict(
-            f"the {period.name} round is published: its values are final",
-            field="period",
-            zh="该周期已发布，录入值不能再修改",
-        )
+    await _refuse_published(session, period, system)
     entry = await session.scalar(
         select(ManualValue).where(
             ManualValue.period == period.name,
@@ -197,6 +180,32 @@ async def enter_value(
     entry.entered_at = utcnow()
     await session.flush()
     return entry
+
+
+def _manual_indicator(system: IndicatorSystem, indicator_id: str) -> Indicator:
+    indicator = system.indicator(indicator_id)
+    if indicator is None or not indicator.manual:
+        manual = ", ".join(i.id for i in system.indicators if i.manual)
+        raise InvalidInput(
+            f"not an indicator entered by hand; those are {manual}",
+            field="indicator",
+            zh=f"该指标由平台计算，不能人工录入（人工录入指标：{manual}）",
+        )
+    return indicator
+
+
+async def _refuse_published(session: AsyncSession, period: Period, system: IndicatorSystem) -> None:
+    published = await session.scalar(
+        select(EvaluationSnapshot.id).where(
+            EvaluationSnapshot.period == period.name, EvaluationSnapshot.version == system.version
+        )
+    )
+    if published is not None:
+        raise Conflict(
+            f"the {period.name} round is published: its values are final",
+            field="period",
+            zh="该周期已发布，录入值不能再修改",
+        )
 
 
 def to_json(evaluation: Evaluation) -> dict[str, Any]:

@@ -25,21 +25,30 @@ def evaluation_workbook(evaluation: Evaluation, system: IndicatorSystem) -> byte
     results = book.active
     assert results is not None
     results.title = "评价结果"
-    unit = "单位" if evaluation.level is Level.AGENCY else "地区"
-    results.append([f"{system.title} · {evaluation.period} 年度政务诚信评价结果（按{unit}）"])
-    results.append(
-        [
-            f"数据截至 {evaluation.as_of}；指标版本 {evaluation.version}；"
-            + (
-                f"已于 {evaluation.published_at:%Y-%m-%d} 发布"
-                if evaluation.published_at
-                else "未发布（按当前数据计算）"
-            )
-        ]
+    _results(results, evaluation, system)
+    _evidence(book.create_sheet("得分依据"), evaluation, system)
+    _about(book.create_sheet("指标说明"), system)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _unit_word(evaluation: Evaluation) -> str:
+    return "单位" if evaluation.level is Level.AGENCY else "地区"
+
+
+def _results(sheet: Any, evaluation: Evaluation, system: IndicatorSystem) -> None:
+    unit = _unit_word(evaluation)
+    sheet.append([f"{system.title} · {evaluation.period} 年度政务诚信评价结果（按{unit}）"])
+    published = (
+        f"已于 {evaluation.published_at:%Y-%m-%d} 发布"
+        if evaluation.published_at
+        else "未发布（按当前数据计算）"
     )
+    sheet.append([f"数据截至 {evaluation.as_of}；指标版本 {evaluation.version}；{published}"])
     header = ["排名", unit, "代码", "总分", "等次", "待录入项"]
     header += [f"{i.id} {i.name}（{i.weight:g}分）" for i in system.indicators]
-    results.append(header)
+    sheet.append(header)
     for u in evaluation.units:
         points = {r.indicator_id: r for r in u.indicators}
         row: list[object] = [u.rank, u.name, u.code, u.score, u.grade_label, u.pending]
@@ -49,17 +58,18 @@ def evaluation_workbook(evaluation: Evaluation, system: IndicatorSystem) -> byte
                 row.append(_STATUS[found.status] if found else "")
             else:
                 row.append(found.points)
-        results.append(row)
-    _style(results, header_row=3, widths=[6, 30, 22, 8, 8, 8] + [14] * len(system.indicators))
+        sheet.append(row)
+    _style(sheet, header_row=3, widths=[6, 30, 22, 8, 8, 8] + [14] * len(system.indicators))
 
-    evidence = book.create_sheet("得分依据")
-    evidence.append([unit, "指标", "状态", "原始值", "得分", "说明", "依据"])
+
+def _evidence(sheet: Any, evaluation: Evaluation, system: IndicatorSystem) -> None:
+    sheet.append([_unit_word(evaluation), "指标", "状态", "原始值", "得分", "说明", "依据"])
     names = {i.id: i.name for i in system.indicators}
     for u in evaluation.units:
         for r in u.indicators:
             if r.status is Status.NOT_APPLICABLE and not r.evidence:
                 continue
-            evidence.append(
+            sheet.append(
                 [
                     u.name,
                     f"{r.indicator_id} {names.get(r.indicator_id, '')}",
@@ -70,21 +80,18 @@ def evaluation_workbook(evaluation: Evaluation, system: IndicatorSystem) -> byte
                     "\n".join(e.label for e in r.evidence),
                 ]
             )
-    _style(evidence, header_row=1, widths=[30, 30, 8, 10, 8, 30, 80])
+    _style(sheet, header_row=1, widths=[30, 30, 8, 10, 8, 30, 80])
 
-    about = book.create_sheet("指标说明")
-    about.append(["编号", "维度", "指标", "分值", "计分方式", "依据"])
+
+def _about(sheet: Any, system: IndicatorSystem) -> None:
+    sheet.append(["编号", "维度", "指标", "分值", "计分方式", "依据"])
     for i in system.indicators:
-        about.append(
+        sheet.append(
             [i.id, system.dimensions[i.dimension], i.name, i.weight, i.scoring.value, i.basis]
         )
-    about.append([])
-    about.append(["等次", "、".join(f"{g.label} ≥ {g.min_score:g}" for g in system.grades)])
-    _style(about, header_row=1, widths=[8, 14, 36, 8, 10, 90])
-
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    sheet.append([])
+    sheet.append(["等次", "、".join(f"{g.label} ≥ {g.min_score:g}" for g in system.grades)])
+    _style(sheet, header_row=1, widths=[8, 14, 36, 8, 10, 90])
 
 
 def _style(sheet: Any, header_row: int, widths: list[int]) -> None:

@@ -30,11 +30,11 @@ from hub.errors import Forbidden, HubError, InvalidInput, Unsupported
 from hub.records.drafts import name_limit
 from hub.records.enums import SubjectType
 from hub.records.models import CreditRecord
-from hub.records.service import records_of_subjects
+from hub.records.service import persons_with_records, records_of_subjects
 from hub.subjects.identifiers import IdNumber, Uscc, mask_name
 from hub.subjects.models import Organization, Person
 from hub.subjects.pii import PiiCipher
-from hub.subjects.service import organizations_by_uscc, persons_by_hash
+from hub.subjects.service import organizations_by_uscc
 
 MIN_AS_OF = date(1950, 1, 1)
 MAX_AS_OF = date(2199, 12, 31)
@@ -105,14 +105,11 @@ async def run_checks(
     keys = [_subject_key(pii, r.subject) for r in requests]
     # Only the subjects of checks the caller may make are looked up.
     allowed = [(r, k) for r, k, p in zip(requests, keys, problems, strict=True) if p is None]
-    persons = await persons_by_hash(
+    persons, person_records = await persons_with_records(
         session, (k for r, k in allowed if isinstance(r.subject, IdNumber))
     )
     organizations = await organizations_by_uscc(
         session, (k for r, k in allowed if isinstance(r.subject, Uscc))
-    )
-    person_records = await records_of_subjects(
-        session, SubjectType.PERSON, [p.id for p in persons.values()], for_checks=True
     )
     organization_records = await records_of_subjects(
         session, SubjectType.ORGANIZATION, [o.id for o in organizations.values()], for_checks=True

@@ -16,7 +16,7 @@ from hub.subjects.identifiers import IdNumber
 from schema.access import stated_purpose
 from schema.inputs import SubjectInput, parse_subject
 from schema.permissions import scoped_field
-from schema.records import PageInfo
+from schema.records import PageInfo, page_info
 from schema.types import Agency
 
 _PURPOSES = {p.value: p for p in AccessPurpose}
@@ -123,7 +123,5 @@ async def trail_connection(
     ]
     return AuditTrailConnection(
         edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
-        ),
+        page_info=page_info(page.has_next_page, edges),
     )

@@ -14,7 +14,7 @@ from hub.records.models import RecordEvent as EventRow
 from schema.audit_trail import AuditTrailConnection, trail_connection
 from schema.lifecycle import Objection, RepairApplication
 from schema.permissions import scoped_field
-from schema.records import PageInfo
+from schema.records import PageInfo, page_info
 from schema.types import CreditRecord
 
 
@@ -119,9 +119,7 @@ class DisclosureQueries:
         ]
         return PublicRecordConnection(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
-            ),
+            page_info=page_info(page.has_next_page, edges),
         )
 
 

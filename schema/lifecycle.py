@@ -7,7 +7,6 @@ import base64
 import binascii
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
 
 import strawberry
 
@@ -18,7 +17,6 @@ from hub.auth.scopes import (
     REPAIR_APPLY,
     REPAIR_DECIDE,
 )
-from hub.db.paging import Page
 from hub.errors import InvalidInput
 from hub.evidence.models import Evidence as EvidenceRow
 from hub.evidence.service import MAX_BYTES, EvidenceFile
@@ -29,7 +27,7 @@ from hub.records.enums import ObjectionKind, ObjectionState, RepairState
 from hub.repairs import service as repairs
 from hub.repairs.models import RepairApplication as RepairRow
 from schema.permissions import scoped_field, scoped_mutation
-from schema.records import PageInfo
+from schema.records import PageInfo, page_info
 from schema.types import Agency, CreditRecord
 
 
@@ -241,10 +239,6 @@ class RepairConnection:
     page_info: PageInfo
 
 
-def _page_info(page: Page[Any], cursors: list[str]) -> PageInfo:
-    return PageInfo(has_next_page=page.has_next_page, end_cursor=cursors[-1] if cursors else None)
-
-
 @strawberry.input
 class ObjectionFilter:
     state: ObjectionState | None = None
@@ -294,9 +288,7 @@ class LifecycleQueries:
             after=after,
         )
         edges = [ObjectionEdge(cursor=page.cursor(r), node=Objection(row=r)) for r in page.items]
-        return ObjectionConnection(
-            edges=edges, page_info=_page_info(page, [e.cursor for e in edges])
-        )
+        return ObjectionConnection(edges=edges, page_info=page_info(page.has_next_page, edges))
 
     @scoped_field(
         REPAIR_APPLY,
@@ -326,7 +318,7 @@ class LifecycleQueries:
         edges = [
             RepairEdge(cursor=page.cursor(r), node=RepairApplication(row=r)) for r in page.items
         ]
-        return RepairConnection(edges=edges, page_info=_page_info(page, [e.cursor for e in edges]))
+        return RepairConnection(edges=edges, page_info=page_info(page.has_next_page, edges))
 
 
 @strawberry.enum(description="The source agency's answer to an objection.")

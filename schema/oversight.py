@@ -4,7 +4,6 @@ does what; this layer parses ids and dates and shapes the answers."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -26,20 +25,14 @@ from hub.clues.models import ClueChannel, ClueState
 from hub.commitments import service as commitments
 from hub.commitments.models import Commitment as CommitmentRow
 from hub.commitments.models import CommitmentKind, CommitmentState
-from hub.db.paging import Page
 from schema.lifecycle import parse_id
 from schema.permissions import scoped_field, scoped_mutation
-from schema.records import PageInfo
+from schema.records import PageInfo, page_info
 from schema.types import Agency
 
 
 async def _agency(info: strawberry.Info, agency_id: int) -> Agency:
     return Agency(row=await info.context.loaders.agency_by_id.load(agency_id))
-
-
-def _page_info(page: Page[Any]) -> PageInfo:
-    last = page.cursor(page.items[-1]) if page.items else None
-    return PageInfo(has_next_page=page.has_next_page, end_cursor=last)
 
 
 @strawberry.type(description="A 监测预警 warning, owned by the agency concerned.")
@@ -327,7 +320,7 @@ class OversightQueries:
             after=after,
         )
         edges = [WarningEdge(cursor=page.cursor(r), node=Warning(row=r)) for r in page.items]
-        return WarningConnection(edges=edges, page_info=_page_info(page))
+        return WarningConnection(edges=edges, page_info=page_info(page.has_next_page, edges))
 
     @scoped_field(
         COMMITMENTS_MANAGE,
@@ -354,7 +347,7 @@ class OversightQueries:
             after=after,
         )
         edges = [CommitmentEdge(cursor=page.cursor(r), node=Commitment(row=r)) for r in page.items]
-        return CommitmentConnection(edges=edges, page_info=_page_info(page))
+        return CommitmentConnection(edges=edges, page_info=page_info(page.has_next_page, edges))
 
     @scoped_field(
         CLUES_MANAGE,
@@ -379,7 +372,7 @@ class OversightQueries:
             after=after,
         )
         edges = [ClueEdge(cursor=page.cursor(r), node=Clue(row=r)) for r in page.items]
-        return ClueConnection(edges=edges, page_info=_page_info(page))
+        return ClueConnection(edges=edges, page_info=page_info(page.has_next_page, edges))
 
 
 @strawberry.input

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import strawberry
 
 from hub.audit.purposes import AccessPurpose
@@ -19,6 +22,11 @@ from schema.types import CreditRecord
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None
+
+
+def page_info(has_next_page: bool, edges: Sequence[Any]) -> PageInfo:
+    """The page info of a connection: its last edge's cursor is where the next page starts."""
+    return PageInfo(has_next_page=has_next_page, end_cursor=edges[-1].cursor if edges else None)
 
 
 @strawberry.type
@@ -111,9 +119,7 @@ class RecordQueries:
         edges = [RecordEdge(cursor=page.cursor(r), node=CreditRecord(row=r)) for r in page.items]
         return RecordConnection(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
-            ),
+            page_info=page_info(page.has_next_page, edges),
         )
 
 

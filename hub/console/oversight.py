@@ -195,6 +195,8 @@ async def warnings_page(view: View) -> Response:
 async def handle_warning_page(view: View) -> Response:
     warning_id = int(view.request.path_params["warning_id"])
     step = view.request.path_params["step"]
+    if step not in ("acknowledge", "close"):
+        return view.render("not_found.html", 404)
     try:
         async with view.acting() as caller:
             if step == "acknowledge":

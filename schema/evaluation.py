@@ -12,7 +12,7 @@ from hub.auth.scopes import ADMIN, EVALUATION_MANAGE, EVALUATION_READ
 from hub.evaluation import service as evaluation
 from hub.evaluation.indicators import current_system
 from hub.evaluation.periods import parse_period
-from hub.evaluation.scoring import Status
+from hub.evaluation.scoring import IndicatorResult, Status, UnitResult
 from schema.permissions import scoped_field, scoped_mutation
 
 EvaluationLevel = strawberry.enum(
@@ -105,36 +105,38 @@ def evaluation_of(result: evaluation.Evaluation) -> Evaluation:
             )
             for i in system.indicators
         ],
-        units=[
-            EvaluationUnit(
-                code=u.code,
-                name=u.name,
-                score=u.score,
-                grade=u.grade,
-                grade_label=u.grade_label,
-                rank=u.rank,
-                pending_inputs=u.pending,
-                indicators=[
-                    IndicatorScore(
-                        indicator_id=r.indicator_id,
-                        status=r.status,
-                        value=r.value,
-                        fraction=r.fraction,
-                        points=r.points,
-                        detail=r.detail,
-                        evidence=[
-                            EvaluationEvidence(
-                                kind=e.kind,
-                                id=strawberry.ID(str(e.id)) if e.id is not None else None,
-                                label=e.label,
-                            )
-                            for e in r.evidence
-                        ],
-                    )
-                    for r in u.indicators
-                ],
+        units=[_unit(u) for u in result.units],
+    )
+
+
+def _unit(u: UnitResult) -> EvaluationUnit:
+    return EvaluationUnit(
+        code=u.code,
+        name=u.name,
+        score=u.score,
+        grade=u.grade,
+        grade_label=u.grade_label,
+        rank=u.rank,
+        pending_inputs=u.pending,
+        indicators=[_score(r) for r in u.indicators],
+    )
+
+
+def _score(r: IndicatorResult) -> IndicatorScore:
+    return IndicatorScore(
+        indicator_id=r.indicator_id,
+        status=r.status,
+        value=r.value,
+        fraction=r.fraction,
+        points=r.points,
+        detail=r.detail,
+        evidence=[
+            EvaluationEvidence(
+                kind=e.kind,
+                id=strawberry.ID(str(e.id)) if e.id is not None else None,
+                label=e.label,
             )
-            for u in result.units
+            for e in r.evidence
         ],
     )
 

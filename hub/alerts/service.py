@@ -36,7 +36,7 @@ from hub.db.base import utcnow
 from hub.db.paging import Page, page_of
 from hub.db.upsert import insert_new
 from hub.errors import Conflict, NotFound
-from hub.lifecycle.access import clean_reason
+from hub.lifecycle.access import clean_reason, oversees
 from hub.objections.models import Objection
 from hub.records.enums import ObjectionState, RecordCategory, RecordStatus, RepairState
 from hub.records.models import CreditRecord
@@ -140,12 +140,9 @@ async def _feeds(session: AsyncSession) -> list[FeedFact]:
 
 async def scan(session: AsyncSession, rules: Sequence[AlertRule], today: date) -> list[Alert]:
     """Raises the warnings the rules find today that were never raised before; returns them.
-    Processes that scan at the same moment (two workers starting) raise each one once: a key
-    already there is skipped by the insert itself."""
+    A key already raised — by an earlier scan, or by another process scanning at the same
+    moment — is skipped by the insert itself."""
     found = raise_warnings(rules, await gather_facts(session, rules, today), today)
-    known: set[str] = set()
-    for part in chunks([r.key for r in found]):
-        known.update(await session.scalars(select(Alert.key).where(Alert.key.in_(part))))
     rows = [
         {
             "key": r.key,
@@ -158,7 +155,6 @@ async def scan(session: AsyncSession, rules: Sequence[AlertRule], today: date) -
             "raised_at": utcnow(),
         }
         for r in found
-        if r.key not in known
     ]
     ids: list[int] = []
     for batch in chunks(rows):
@@ -169,13 +165,9 @@ async def scan(session: AsyncSession, rules: Sequence[AlertRule], today: date) -
     return sorted(raised, key=lambda a: a.key)
 
 
-def reads_all(actor: Actor) -> bool:
-    return actor.has(ADMIN) or actor.has(EVALUATION_READ) or actor.has(EVALUATION_MANAGE)
-
-
 async def visible_warning(session: AsyncSession, actor: Actor, warning_id: int) -> Alert:
     alert = await session.get(Alert, warning_id)
-    if alert is None or not (reads_all(actor) or alert.agency_id == actor.agency_id):
+    if alert is None or not (oversees(actor) or alert.agency_id == actor.agency_id):
         raise NotFound(f"no warning {warning_id} for this client", field="id", zh="没有这条预警")
     return alert
 
@@ -229,7 +221,7 @@ async def list_warnings(
     session: AsyncSession, actor: Actor, flt: WarningFilter, *, first: int, after: str | None
 ) -> Page[Alert]:
     query = select(Alert)
-    if not reads_all(actor):
+    if not oversees(actor):
         query = query.where(Alert.agency_id == actor.agency_id)
     if flt.agency_id is not None:
         query = query.where(Alert.agency_id == flt.agency_id)
@@ -247,7 +239,7 @@ async def list_warnings(
 async def open_by_level(session: AsyncSession, actor: Actor) -> dict[WarningLevel, int]:
     """Warnings not closed that the actor sees, by level: the dashboard's figures."""
     query = select(Alert.level, func.count()).where(Alert.state != WarningState.CLOSED)
-    if not reads_all(actor):
+    if not oversees(actor):
         query = query.where(Alert.agency_id == actor.agency_id)
     rows = await session.execute(query.group_by(Alert.level))
     return {level: count for level, count in rows}

@@ -16,19 +16,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import clock
 from hub.agencies.models import Agency
-from hub.audit.chain import AccessEntry
-from hub.audit.purposes import AccessPurpose
-from hub.audit.service import note
+from hub.audit.purposes import AccessPurpose, Stated
+from hub.audit.service import note_person_reads
 from hub.auth.actor import Actor
-from hub.auth.scopes import ADMIN, EVALUATION_READ, RECORDS_READ_PII
+from hub.auth.scopes import ADMIN, RECORDS_READ_PII
 from hub.clues.models import Clue, ClueChannel, ClueState
 from hub.db.base import utcnow
 from hub.db.paging import Page, page_of
 from hub.errors import Conflict, InvalidInput, NotFound
-from hub.lifecycle.access import agency_of, clean_reason
+from hub.lifecycle.access import agency_of, clean_reason, oversees
 from hub.lifecycle.calendar import WorkCalendar
 from hub.lifecycle.deadlines import deadlines
-from hub.records.enums import SubjectType
 from hub.subjects.identifiers import parse_uscc
 from hub.subjects.pii import PiiCipher
 
@@ -113,12 +111,8 @@ async def decide_clue(
     return clue
 
 
-def reads_all(actor: Actor) -> bool:
-    return actor.has(ADMIN) or actor.has(EVALUATION_READ)
-
-
 def _sees(actor: Actor, clue: Clue) -> bool:
-    return reads_all(actor) or actor.agency_id in (clue.agency_id, clue.intake_agency_id)
+    return oversees(actor) or actor.agency_id in (clue.agency_id, clue.intake_agency_id)
 
 
 async def visible_clue(session: AsyncSession, actor: Actor, clue_id: int) -> Clue:
@@ -135,19 +129,9 @@ def reporter_contact(session: AsyncSession, pii: PiiCipher, actor: Actor, clue: 
     if not actor.has(RECORDS_READ_PII):
         return "***"
     contact = pii.decrypt(clue.reporter_contact_cipher)
-    note(
-        session,
-        [
-            AccessEntry(
-                operation="clueReporter",
-                subject_type=SubjectType.PERSON.value,
-                subject_key=pii.lookup_hash(contact, purpose="contact"),
-                purpose=AccessPurpose.SUPERVISION.value,
-                reference=f"clue {clue.id}",
-                result="1",
-                at=utcnow(),
-            )
-        ],
+    stated = Stated(AccessPurpose.SUPERVISION, f"clue {clue.id}")
+    note_person_reads(
+        session, stated, "clueReporter", [(pii.lookup_hash(contact, purpose="contact"), "1")]
     )
     return contact
 
@@ -169,7 +153,7 @@ async def list_clues(
     after: str | None,
 ) -> Page[Clue]:
     query = select(Clue)
-    if not reads_all(actor):
+    if not oversees(actor):
         query = query.where(
             (Clue.agency_id == actor.agency_id) | (Clue.intake_agency_id == actor.agency_id)
         )

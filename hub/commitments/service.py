@@ -12,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.auth.actor import Actor
-from hub.auth.scopes import ADMIN, EVALUATION_READ
+from hub.auth.scopes import ADMIN
 from hub.commitments.models import Commitment, CommitmentKind, CommitmentState
 from hub.db.paging import Page, page_of
 from hub.errors import Conflict, InvalidInput, NotFound
-from hub.lifecycle.access import agency_of
+from hub.lifecycle.access import agency_of, oversees
 
 MAX_TEXT = 2000
 # A commitment further out than this is a typo more often than a plan.
@@ -116,13 +116,9 @@ async def report_fulfilled(
     return commitment
 
 
-def reads_all(actor: Actor) -> bool:
-    return actor.has(ADMIN) or actor.has(EVALUATION_READ)
-
-
 async def visible_commitment(session: AsyncSession, actor: Actor, commitment_id: int) -> Commitment:
     commitment = await session.get(Commitment, commitment_id)
-    if commitment is None or not (reads_all(actor) or commitment.agency_id == actor.agency_id):
+    if commitment is None or not (oversees(actor) or commitment.agency_id == actor.agency_id):
         raise NotFound(
             f"no commitment {commitment_id} for this client", field="id", zh="没有这条承诺"
         )
@@ -147,7 +143,7 @@ async def list_commitments(
     after: str | None,
 ) -> Page[Commitment]:
     query = select(Commitment)
-    if not reads_all(actor):
+    if not oversees(actor):
         query = query.where(Commitment.agency_id == actor.agency_id)
     if flt.agency_id is not None:
         query = query.where(Commitment.agency_id == flt.agency_id)

@@ -79,7 +79,11 @@ async def evaluation_page(view: View) -> Response:
     unit_code = view.value("unit") or None
     async with view.acting() as caller:
         result = await evaluation.evaluate(caller.session, period, level, today)
-        regions = await evaluation.evaluate(caller.session, period, evaluation.Level.REGION, today)
+        regions = (
+            result
+            if level is evaluation.Level.REGION
+            else await evaluation.evaluate(caller.session, period, evaluation.Level.REGION, today)
+        )
         trend = await _trend(caller.session, period, today, unit_code)
     system = current_system()
     unit = next((u for u in result.units if u.code == unit_code), None)

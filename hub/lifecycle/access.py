@@ -12,7 +12,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from hub.audit.purposes import AccessPurpose, Stated
 from hub.audit.service import note_person_reads
 from hub.auth.actor import Actor
-from hub.auth.scopes import ADMIN
+from hub.auth.scopes import ADMIN, EVALUATION_MANAGE, EVALUATION_READ
 from hub.errors import Forbidden, InvalidInput, NotFound
 from hub.records.enums import RecordStatus
 from hub.records.models import CreditRecord
@@ -28,6 +28,12 @@ def agency_of(actor: Actor, action: str) -> int:
             f"only an agency's client may {action}", field="agency", zh="只有登记在册的单位可以办理"
         )
     return actor.agency_id
+
+
+def oversees(actor: Actor) -> bool:
+    """Evaluators and admins read every agency's warnings, commitments and clues; an
+    agency reads its own."""
+    return actor.has(ADMIN) or actor.has(EVALUATION_READ) or actor.has(EVALUATION_MANAGE)
 
 
 def is_party(actor: Actor, *agencies: int) -> bool:

@@ -17,6 +17,7 @@ from hub.keys import Keys
 from hub.runtime import note_publicity_at_start, open_runtime
 from hub.settings import Settings
 from hub.web.auth import TokenBackend, on_auth_error
+from hub.web.collector import tune_for_serving
 from hub.web.endpoints import healthz, jwks, metrics, readyz
 from hub.web.errors import DATABASE_FAILURES, unexpected
 from hub.web.evidence_file import evidence_file
@@ -38,6 +39,7 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
             # First what can refuse to start (a bad manifest, a bad setting), then the
             # background work: a refused start leaves nothing running.
             web = WebState.build(runtime, schema.root_fields)
+            tune_for_serving()
             stopping = asyncio.Event()
             first_run = asyncio.create_task(note_publicity_at_start(runtime, stopping.is_set))
             try:

@@ -9,7 +9,7 @@ import strawberry
 from hub.checks.purposes import AppraisalEffect
 from hub.checks.rules import AppraisalOutcome, ProcurementProfile
 from hub.records.enums import RecordCategory
-from hub.records.models import CreditRecord as RecordRow
+from hub.records.models import RecordFields as RecordRow
 from schema.types import CreditRecord
 
 

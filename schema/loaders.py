@@ -13,7 +13,7 @@ from hub.evidence import service as evidence
 from hub.evidence.models import Evidence
 from hub.records import service as records
 from hub.records.enums import SubjectType
-from hub.records.models import CreditRecord
+from hub.records.models import CreditRecord, RecordFields
 from hub.subjects import service as subjects
 from hub.subjects.models import Organization, Person
 
@@ -78,10 +78,10 @@ class Loaders:
         found = await evidence.files_of(self._session, repair_ids=ids)
         return [[e for e in found if e.repair_id == i] for i in ids]
 
-    async def _records_of_persons(self, ids: Sequence[int]) -> list[list[CreditRecord]]:
+    async def _records_of_persons(self, ids: Sequence[int]) -> list[list[RecordFields]]:
         found = await records.records_of_subjects(self._session, SubjectType.PERSON, ids)
         return [found[i] for i in ids]
 
-    async def _records_of_organizations(self, ids: Sequence[int]) -> list[list[CreditRecord]]:
+    async def _records_of_organizations(self, ids: Sequence[int]) -> list[list[RecordFields]]:
         found = await records.records_of_subjects(self._session, SubjectType.ORGANIZATION, ids)
         return [found[i] for i in ids]

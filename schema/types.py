@@ -20,7 +20,7 @@ from hub.records.enums import (
     Severity,
     SubjectType,
 )
-from hub.records.models import CreditRecord as RecordRow
+from hub.records.models import RecordFields as RecordRow
 from hub.subjects.models import Organization as OrganizationRow
 from hub.subjects.models import Person as PersonRow
 from schema.access import stated_purpose

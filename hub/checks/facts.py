@@ -6,7 +6,7 @@ from typing import Any
 
 from hub.checks.rules import RecordFacts
 from hub.records.enums import RecordCategory
-from hub.records.models import CreditRecord
+from hub.records.models import RecordFields
 
 # 若干规定 Art. 1: the words of each ground as the public listing (失信被执行人行为具体情形)
 # prints them. Ground (一) first: its text also mentions obligations.
@@ -31,7 +31,7 @@ def listing_ground(situation: str | None) -> int | None:
     return None
 
 
-def facts_of(record: CreditRecord) -> RecordFacts:
+def facts_of(record: RecordFields) -> RecordFacts:
     """The source's content and status, and the hub's own state (an open objection, a
     repair) from the columns the lifecycle keeps."""
     return RecordFacts(
@@ -55,7 +55,7 @@ def facts_of(record: CreditRecord) -> RecordFacts:
     )
 
 
-def _detail(record: CreditRecord, key: str) -> Any:
+def _detail(record: RecordFields, key: str) -> Any:
     # Sources name the act a sanction punishes in detail.actRef, so that the same act
     # sanctioned by 监察机关 and 任免机关 counts once (政务处分法 Art. 16).
     value = record.detail.get(key) if isinstance(record.detail, dict) else None

@@ -82,12 +82,12 @@ def evaluate(
     """`appraisal_year` (APPRAISAL; default the year of `as_of`); `checker_region`: the 行政区划
     代码 of the agency asking, which decides whether local rules apply."""
     year = appraisal_year if appraisal_year is not None else as_of.year
-    kept, set_aside = same_act_once(records, ruleset.ranking)
+    kept, set_aside = same_act_once(records, ruleset.rank_of)
     findings = [
         _finding(rule, record, last, as_of, year, set_aside.get(record, ()))
         for record in kept
         if record.status is RecordStatus.ACTIVE and record.decided_at <= as_of
-        for rule in ruleset.rules
+        for rule in ruleset.candidates(purpose, record.category)
         if rule.matches(record, purpose) and rule.applies_for(checker_region)
         for last in [window_last_day(rule, record, ruleset.publicity, ruleset.listing)]
         if _runs(rule, record, last, as_of, year)

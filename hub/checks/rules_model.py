@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
+from functools import cached_property
 
 from hub.checks.purposes import AppraisalEffect, Outcome, Purpose, Verdict
 from hub.records.enums import (
@@ -163,6 +164,25 @@ class RuleSet:
     # 组织处理): which of two records naming one act is the heavier (政务处分法 Art. 16).
     ranking: tuple[SanctionKind, ...] = ()
     changes: tuple[RuleChange, ...] = ()
+
+    def candidates(self, purpose: Purpose, category: RecordCategory) -> tuple[Rule, ...]:
+        """The rules that may match a record of `category` checked for `purpose`, in rule-set
+        order. Looked up, not filtered: the engine asks for every record of every check."""
+        return self._by_purpose_and_category.get((purpose, category), ())
+
+    @cached_property
+    def _by_purpose_and_category(self) -> dict[tuple[Purpose, RecordCategory], tuple[Rule, ...]]:
+        index: dict[tuple[Purpose, RecordCategory], list[Rule]] = {}
+        for rule in self.rules:
+            for purpose in rule.purposes:
+                for category in rule.categories:
+                    index.setdefault((purpose, category), []).append(rule)
+        return {key: tuple(rules) for key, rules in index.items()}
+
+    @cached_property
+    def rank_of(self) -> dict[SanctionKind, int]:
+        """Each ranked sanction kind's position in `ranking` (higher: heavier)."""
+        return {kind: position for position, kind in enumerate(self.ranking)}
 
     def changes_since(self, version: str) -> tuple[RuleChange, ...]:
         """The changelog entries of versions after `version` (versions compare as dotted

@@ -15,7 +15,7 @@ the rule's `max_months` bounds how far that end is believed.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
 from hub.checks.purposes import AppraisalEffect
@@ -129,13 +129,13 @@ def appraisal_effect(
 
 
 def same_act_once(
-    records: Iterable[RecordFacts], ranking: tuple[SanctionKind, ...] = ()
+    records: Iterable[RecordFacts], rank_of: Mapping[SanctionKind, int] | None = None
 ) -> tuple[list[RecordFacts], dict[RecordFacts, tuple[int, ...]]]:
     """政务处分法 Art. 16: an act is not sanctioned twice, so in-force records of one category
     naming the same act (`act_ref`) count once. The undisputed record is kept over one whose
     data is under objection (a dispute must not hide a sanction that stands); among equals
-    the heaviest by `ranking`. Returns the records kept and, for each kept record, the ids of
-    the ones set aside."""
+    the heaviest by `rank_of` (RuleSet.rank_of). Returns the records kept and, for each kept
+    record, the ids of the ones set aside."""
     kept: list[RecordFacts] = []
     groups: dict[tuple[str, RecordCategory, str], list[RecordFacts]] = {}
     for record in records:
@@ -144,7 +144,7 @@ def same_act_once(
         else:
             key = (record.subject_type.value, record.category, record.act_ref)
             groups.setdefault(key, []).append(record)
-    order = {kind: position for position, kind in enumerate(ranking)}
+    order = rank_of or {}
     set_aside: dict[RecordFacts, tuple[int, ...]] = {}
     for group in groups.values():
         chosen = max(group, key=lambda record: _preference(record, order))
@@ -159,7 +159,7 @@ _SEVERITY_ORDER = {severity: position for position, severity in enumerate(Severi
 
 
 def _preference(
-    record: RecordFacts, order: dict[SanctionKind, int]
+    record: RecordFacts, order: Mapping[SanctionKind, int]
 ) -> tuple[bool, int, date, date, int, int, str]:
     # Undisputed first, then the heavier kind, then the later (longer-running) record; the
     # remaining fields only make the choice independent of the order the records came in.

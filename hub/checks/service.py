@@ -29,7 +29,7 @@ from hub.db.base import utcnow
 from hub.errors import Forbidden, HubError, InvalidInput, Unsupported
 from hub.records.drafts import name_limit
 from hub.records.enums import SubjectType
-from hub.records.models import CreditRecord
+from hub.records.models import RecordFields
 from hub.records.service import persons_with_records, records_of_subjects
 from hub.subjects.identifiers import IdNumber, Uscc, mask_name
 from hub.subjects.models import Organization, Person
@@ -58,7 +58,7 @@ class CheckOutcome:
     evaluation: Evaluation
     person: Person | None
     organization: Organization | None
-    records: dict[int, CreditRecord]
+    records: dict[int, RecordFields]
     warnings: tuple[str, ...]
     coverage: dict[AgencyFamily, datetime | None]
 
@@ -268,7 +268,7 @@ def _answer(
     key: str,
     person: Person | None,
     organization: Organization | None,
-    records: list[CreditRecord],
+    records: list[RecordFields],
     covered: dict[AgencyFamily, datetime | None],
     pii: PiiCipher,
 ) -> CheckOutcome:
@@ -339,7 +339,7 @@ def _display(
 
 def result_document(
     evaluation: Evaluation,
-    records: dict[int, CreditRecord],
+    records: dict[int, RecordFields],
     warnings: list[str],
     covered: dict[AgencyFamily, datetime | None],
     subject: dict[str, str | None],
@@ -379,7 +379,7 @@ def result_document(
     }
 
 
-def _sanction_label(record: CreditRecord) -> str | None:
+def _sanction_label(record: RecordFields) -> str | None:
     return record.sanction_kind.label if record.sanction_kind else None
 
 

@@ -10,20 +10,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.objections.models import Objection
-from hub.records.models import CreditRecord, RecordEvent
+from hub.records.models import RecordEvent, RecordFields
 from hub.repairs.models import RepairApplication
 from hub.subjects.service import chunks
 
 
 @dataclass
 class RecordFile:
-    record: CreditRecord
+    record: RecordFields
     events: list[RecordEvent] = field(default_factory=list)
     objections: list[Objection] = field(default_factory=list)
     repairs: list[RepairApplication] = field(default_factory=list)
 
 
-async def files_of(session: AsyncSession, records: Sequence[CreditRecord]) -> list[RecordFile]:
+async def files_of(session: AsyncSession, records: Sequence[RecordFields]) -> list[RecordFile]:
     """Three queries per chunk of records, whatever their number."""
     files = {r.id: RecordFile(r) for r in records}
     for part in chunks(sorted(files)):

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     JSON,
@@ -79,6 +79,63 @@ class CreditRecord(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class RecordFields(Protocol):
+    """A credit record's content and state, as reads use them: the entity above has them,
+    and so does a plain row of `select(*RECORD_FIELDS)`. Checks and listings read records
+    as such rows: they read thousands (a batch of 10,000 checks ~30,000 records) and change
+    none, and a row costs a fraction of an ORM entity. The caller's row rules apply all the
+    same: the select names the entity's columns (hub.access)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def source_agency_id(self) -> int: ...
+    @property
+    def source_ref(self) -> str: ...
+    @property
+    def subject_type(self) -> SubjectType: ...
+    @property
+    def person_id(self) -> int | None: ...
+    @property
+    def organization_id(self) -> int | None: ...
+    @property
+    def category(self) -> RecordCategory: ...
+    @property
+    def sanction_kind(self) -> SanctionKind | None: ...
+    @property
+    def severity(self) -> Severity: ...
+    @property
+    def decided_at(self) -> date: ...
+    @property
+    def effective_until(self) -> date | None: ...
+    @property
+    def legal_basis(self) -> str | None: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def detail(self) -> dict[str, Any] | None: ...
+    @property
+    def status(self) -> RecordStatus: ...
+    @property
+    def objection_kind(self) -> ObjectionKind | None: ...
+    @property
+    def objection_due(self) -> date | None: ...
+    @property
+    def repaired_on(self) -> date | None: ...
+    @property
+    def publicity_ended_on(self) -> date | None: ...
+    @property
+    def version(self) -> int: ...
+
+
+# The entity's columns named in RecordFields: `select(*RECORD_FIELDS)`.
+RECORD_FIELDS: tuple[Any, ...] = tuple(
+    getattr(CreditRecord, name)
+    for name, value in vars(RecordFields).items()
+    if isinstance(value, property)
+)
 
 
 UNPOSITIONED = "position IS NULL"

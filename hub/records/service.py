@@ -24,7 +24,7 @@ from hub.errors import InvalidInput
 from hub.lifecycle.service import after_source_changes
 from hub.records.drafts import Problem, RecordDraft, ValidRecord, content_hash, validate_draft
 from hub.records.enums import RecordCategory, RecordStatus, SubjectType
-from hub.records.models import CreditRecord, RecordEvent
+from hub.records.models import RECORD_FIELDS, CreditRecord, RecordEvent, RecordFields
 from hub.subjects.identifiers import IdNumber, Uscc
 from hub.subjects.models import Organization, Person
 from hub.subjects.pii import PiiCipher
@@ -513,7 +513,7 @@ JOINED_READ_MAX = 20
 
 async def persons_with_records(
     session: AsyncSession, hashes: Iterable[str]
-) -> tuple[dict[str, Person], dict[int, list[CreditRecord]]]:
+) -> tuple[dict[str, Person], dict[int, list[RecordFields]]]:
     """The persons with these ID-number hashes and the records a check judges of each,
     newest first. The caller's row rules apply to both tables as to every statement."""
     wanted = sorted(set(hashes))
@@ -524,19 +524,20 @@ async def persons_with_records(
         )
         return persons, records
     found: dict[str, Person] = {}
-    judged: dict[int, list[CreditRecord]] = {}
+    judged: dict[int, list[RecordFields]] = {}
     rows = await session.execute(
-        select(Person, CreditRecord)
+        select(Person, *RECORD_FIELDS)
         .outerjoin(CreditRecord, CreditRecord.person_id == Person.id)
         .where(Person.id_hash.in_(wanted))
         .order_by(Person.id, CreditRecord.decided_at.desc(), CreditRecord.id)
         .execution_options(**{FOR_CHECKS: True})
     )
-    for person, record in rows:
+    for row in rows:
+        person = row[0]
         found[person.id_hash] = person
         of_person = judged.setdefault(person.id, [])
-        if record is not None:
-            of_person.append(record)
+        if row.id is not None:  # the outer join's empty side: a person without records
+            of_person.append(row)
     return found, judged
 
 
@@ -546,23 +547,24 @@ async def records_of_subjects(
     subject_ids: Sequence[int],
     *,
     for_checks: bool = False,
-) -> dict[int, list[CreditRecord]]:
-    """Records per person (or organization) id, newest first, in one query per chunk.
-    `for_checks`: the records a check judges, repaired ones included (see hub.access.rules)."""
+) -> dict[int, list[RecordFields]]:
+    """Records per person (or organization) id, newest first, in one query per chunk, as
+    plain rows (RecordFields). `for_checks`: the records a check judges, repaired ones
+    included (see hub.access.rules)."""
     column = (
         CreditRecord.person_id
         if subject_type is SubjectType.PERSON
         else CreditRecord.organization_id
     )
-    grouped: dict[int, list[CreditRecord]] = {sid: [] for sid in subject_ids}
+    grouped: dict[int, list[RecordFields]] = {sid: [] for sid in subject_ids}
     for part in chunks(sorted(set(subject_ids))):
-        rows = await session.scalars(
-            select(CreditRecord)
+        rows = await session.execute(
+            select(*RECORD_FIELDS)
             .where(column.in_(part))
             .order_by(CreditRecord.decided_at.desc(), CreditRecord.id)
             .execution_options(**{FOR_CHECKS: for_checks})
         )
         for row in rows:
             owner = row.person_id if subject_type is SubjectType.PERSON else row.organization_id
-            grouped[owner].append(row)  # type: ignore[index]
+            grouped[owner].append(row)
     return grouped

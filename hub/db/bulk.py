@@ -1,0 +1,48 @@
+"""Many new rows into one table, in the caller's transaction: on PostgreSQL one COPY (a
+stream of rows, no statement per row), elsewhere one executemany INSERT. The values go
+through each column's own bind processing (enums, JSON, UTC timestamps) exactly as an INSERT
+would send them, so both ways store the same."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table, insert
+
+
+def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """`rows` all have the same keys. Synchronous, for the session's sync side (a flush
+    hook, or `AsyncSession.run_sync`)."""
+    if not rows:
+        return
+    if connection.dialect.name != "postgresql" or not _in_transaction(connection):
+        connection.execute(insert(table), list(rows))
+        return
+    names = list(rows[0])
+    processors = [_bind_processor(connection, table, name) for name in names]
+    records = [
+        tuple(
+            value if process is None else process(value)
+            for value, process in zip((row[name] for name in names), processors, strict=True)
+        )
+        for row in rows
+    ]
+    connection.connection.dbapi_connection.run_async(  # type: ignore[union-attr]
+        lambda driver: driver.copy_records_to_table(
+            table.name, records=records, columns=names, schema_name=table.schema
+        )
+    )
+
+
+def _bind_processor(connection: Connection, table: Table, name: str) -> Callable[[Any], Any] | None:
+    column_type = table.columns[name].type
+    return column_type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
+
+
+def _in_transaction(connection: Connection) -> bool:
+    # COPY is sent on the driver's connection: only inside the transaction the session has
+    # opened there does it commit or roll back with the rest (the driver opens it lazily,
+    # at the first statement; a COPY before it would commit on its own).
+    driver = connection.connection.dbapi_connection.driver_connection  # type: ignore[union-attr]
+    return bool(driver.is_in_transaction())

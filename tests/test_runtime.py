@@ -3,6 +3,7 @@ and closing it seals what is left and releases the connections."""
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -14,6 +15,7 @@ from hub.checks.ruleset import current_ruleset
 from hub.runtime import Runtime, open_runtime
 from hub.settings import Settings
 from hub.subjects.pii import PiiCipher
+from hub.web.collector import YOUNG_THRESHOLD
 
 
 def access(key: str) -> AccessEntry:
@@ -69,3 +71,10 @@ async def test_the_runtime_carries_the_current_rule_set_and_the_pii_keys(db, key
         number = "11010519491231002X"
         assert runtime.pii.lookup_hash(number) == PiiCipher(keys.pii).lookup_hash(number)
         assert runtime.ruleset.version == current_ruleset().version
+
+
+async def test_a_serving_process_freezes_what_start_up_built_and_collects_less_often(http):
+    # `http` is an app whose lifespan ran (hub.web.collector: set once per process).
+    assert (await http.get("/healthz")).status_code == 200
+    assert gc.get_threshold()[0] == YOUNG_THRESHOLD
+    assert gc.get_freeze_count() > 0

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import delete, event, func, insert, select, update
+from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,7 @@ from hub.audit.chain import (
 from hub.audit.models import AuditEvent, AuditHead, PendingAccess
 from hub.audit.purposes import Stated
 from hub.db.base import utcnow
+from hub.db.bulk import insert_rows
 from hub.db.cursors import decode_cursor
 from hub.errors import InvalidInput
 from hub.records.enums import SubjectType
@@ -102,9 +103,10 @@ def _record_noted_accesses(session: Session) -> None:
     caller, entries = _take_pending(session)
     if not entries or caller is None:
         return
-    # Core, not the ORM's bulk path: plain values into one table, on this transaction.
-    session.connection().execute(
-        insert(PendingAccess.metadata.tables[PendingAccess.__tablename__]),
+    # Plain values into one table, on this transaction (COPY for a batch's thousands).
+    insert_rows(
+        session.connection(),
+        PendingAccess.metadata.tables[PendingAccess.__tablename__],
         [
             {
                 "at": e.at,

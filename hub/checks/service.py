@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.access.rules import in_jurisdiction
@@ -26,6 +25,7 @@ from hub.checks.purposes import Purpose
 from hub.checks.reports import report_document
 from hub.checks.rules import Evaluation, RuleSet, evaluate
 from hub.db.base import utcnow
+from hub.db.bulk import insert_rows
 from hub.errors import Forbidden, HubError, InvalidInput, Unsupported
 from hub.records.drafts import name_limit
 from hub.records.enums import SubjectType
@@ -135,11 +135,11 @@ async def run_checks(
         )
     answered = [o.check for o in outcomes if isinstance(o, CheckOutcome)]
     if answered:
-        # Core, not the ORM bulk path: plain rows into one table (a batch of 10,000 spent
-        # 6 % of its time in the ORM collecting insert parameters).
-        await session.execute(
-            insert(Check.metadata.tables[Check.__tablename__]), [c.row() for c in answered]
-        )
+        # Plain rows into one table, not the ORM's bulk path (a batch of 10,000 spent 6 % of
+        # its time there collecting insert parameters); COPY for a batch's thousands.
+        table = Check.metadata.tables[Check.__tablename__]
+        rows = [c.row() for c in answered]
+        await session.run_sync(lambda sync: insert_rows(sync.connection(), table, rows))
         note(session, (check_access(c, "check", _summary(c), c.checked_at) for c in answered))
     return outcomes
 

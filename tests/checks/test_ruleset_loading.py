@@ -388,3 +388,14 @@ def test_shipped_rule_set_answers_every_purpose():
 def test_changes_since_any_text_is_an_answer_not_a_failure(since):
     # ruleChanges(since:) takes what a caller types; the fuzzer sent a superscript two.
     assert current_ruleset().changes_since(since)
+
+
+def test_the_rules_looked_up_for_a_record_are_those_that_name_its_purpose_and_category() -> None:
+    ruleset = current_ruleset()
+    for purpose in Purpose:
+        for category in RecordCategory:
+            expected = tuple(
+                r for r in ruleset.rules if purpose in r.purposes and category in r.categories
+            )
+            assert ruleset.candidates(purpose, category) == expected
+    assert [ruleset.rank_of[kind] for kind in ruleset.ranking] == list(range(len(ruleset.ranking)))

@@ -4,8 +4,13 @@ number of SQL statements, and the same answers as one check at a time."""
 from __future__ import annotations
 
 from factories import CHECK, CHECKS, record, submit, token_for
-from sqlalchemy import event
+from sqlalchemy import event, select
 from support import gql, make_id_number
+
+from hub.audit.chain import chain_key
+from hub.audit.models import AuditEvent
+from hub.audit.service import verify_chain
+from hub.checks.models import Check
 
 KINDS = ["WARNING", "DEMERIT", "MAJOR_DEMERIT", "DEMOTION", "EXPULSION"]
 
@@ -107,3 +112,21 @@ async def test_coverage_names_each_source_family_and_when_it_last_delivered(http
     assert set(coverage) == {"DISCIPLINE", "COURT", "HR", "FINANCE"}
     assert coverage["DISCIPLINE"] is not None
     assert coverage["COURT"] is None
+
+
+async def test_a_large_batch_stores_every_check_and_its_audit_entry_in_the_chain(
+    http, db, app, keys
+):
+    # 2,000 rows of each: PostgreSQL streams them (hub.db.bulk's COPY), SQLite inserts them.
+    token = await seed(http, db)
+    answers = (await gql(http, token, CHECKS, {"i": inputs(2000)})).json()["data"]["checks"]
+    await app.runtime.sealer.seal_all()
+    async with db.sessions() as session:
+        stored = set(await session.scalars(select(Check.id)))
+        audited = list(
+            await session.scalars(select(AuditEvent).where(AuditEvent.operation == "check"))
+        )
+        report = await verify_chain(session, chain_key(keys.pii.hmac_key))
+    assert {a["id"] for a in answers} <= stored and len(answers) == 2000
+    assert sorted(e.result.rsplit(" ", 1)[1] for e in audited) == sorted(a["id"] for a in answers)
+    assert report.intact

@@ -25,7 +25,7 @@ from hub.checks.purposes import Purpose
 from hub.checks.reports import report_document
 from hub.checks.rules import Evaluation, RuleSet, evaluate
 from hub.db.base import utcnow
-from hub.db.bulk import insert_rows
+from hub.db.bulk import insert_many
 from hub.errors import Forbidden, HubError, InvalidInput, Unsupported
 from hub.records.drafts import name_limit
 from hub.records.enums import SubjectType
@@ -138,8 +138,7 @@ async def run_checks(
         # Plain rows into one table, not the ORM's bulk path (a batch of 10,000 spent 6 % of
         # its time there collecting insert parameters); COPY for a batch's thousands.
         table = Check.metadata.tables[Check.__tablename__]
-        rows = [c.row() for c in answered]
-        await session.run_sync(lambda sync: insert_rows(sync.connection(), table, rows))
+        await insert_many(session, table, [c.row() for c in answered])
         note(session, (check_access(c, "check", _summary(c), c.checked_at) for c in answered))
     return outcomes
 

@@ -13,7 +13,7 @@ from support import Database
 
 from hub.checks.models import Check
 from hub.checks.purposes import Purpose, Verdict
-from hub.db.bulk import COPY_FROM, insert_rows
+from hub.db.bulk import COPY_FROM, insert_many, insert_rows
 from hub.records.enums import SubjectType
 
 TABLE = Check.metadata.tables[Check.__tablename__]
@@ -47,7 +47,7 @@ async def test_many_rows_are_stored_as_an_insert_stores_them(db: Database) -> No
     event.listen(db.engine.sync_engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     async with db.sessions.begin() as session:
         await session.execute(text("SELECT 1"))  # the transaction is open on the driver
-        await session.run_sync(lambda s: insert_rows(s.connection(), TABLE, rows))
+        await insert_many(session, TABLE, rows)
     inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT")]
     # PostgreSQL streams them (COPY goes past the cursor); SQLite inserts them.
     assert (inserts == []) is (db.backend == "postgres")
@@ -67,11 +67,7 @@ async def test_rows_leave_with_a_rolled_back_transaction(db: Database) -> None:
     for count in (3, COPY_FROM * 2):
         async with db.sessions() as session:
             await session.execute(text("SELECT 1"))
-            await session.run_sync(
-                lambda s, n=count: insert_rows(
-                    s.connection(), TABLE, [check_row(i) for i in range(n)]
-                )
-            )
+            await insert_many(session, TABLE, [check_row(i) for i in range(count)])
             assert await session.scalar(select(func.count()).select_from(TABLE)) == count
             await session.rollback()
         async with db.sessions() as session:

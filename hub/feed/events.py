@@ -16,13 +16,10 @@ from typing import Any
 from connectors.hub.mapping import HUB_STREAM_PREFIX
 from hub.lifecycle.status import shown_status
 from hub.records.enums import (
-    ObjectionKind,
-    RecordCategory,
     RecordStatus,
-    SanctionKind,
-    Severity,
     SubjectType,
 )
+from hub.records.models import RecordFields
 
 SPEC_VERSION = "1.0"
 TYPE_PREFIX = "cn.gov.credit.record."
@@ -117,28 +114,8 @@ class SubjectView:
         }
 
 
-@dataclass(frozen=True)
-class RecordState:
-    """The record's columns the feed gives (a plain copy of the row)."""
-
-    version: int
-    category: RecordCategory
-    sanction_kind: SanctionKind | None
-    severity: Severity
-    decided_at: date
-    effective_until: date | None
-    legal_basis: str | None
-    summary: str
-    detail: dict[str, Any] | None
-    status: RecordStatus
-    objection_kind: ObjectionKind | None
-    objection_due: date | None
-    repaired_on: date | None
-    publicity_ended_on: date | None
-
-
 def record_data(
-    origin: Origin, state: RecordState, subject: SubjectView | None, shared: bool, today: date
+    origin: Origin, state: RecordFields, subject: SubjectView | None, shared: bool, today: date
 ) -> dict[str, Any]:
     if not shared:
         return {

@@ -31,7 +31,6 @@ from hub.feed.events import (
     AgencyView,
     CloudEvent,
     Origin,
-    RecordState,
     SubjectView,
     event_type,
     record_data,
@@ -162,9 +161,7 @@ async def read_snapshot(
     edges = []
     for record, agency in rows:
         origin = Origin.of(reader.hub, _agency(agency), record.stream, record.source_ref)
-        data = record_data(
-            origin, _state(record), _subject_of(record, subjects), True, reader.today
-        )
+        data = record_data(origin, record, _subject_of(record, subjects), True, reader.today)
         event = CloudEvent(
             id=f"snapshot-{head}-{record.id}",
             source=reader.hub,
@@ -248,7 +245,7 @@ async def _events(session: AsyncSession, reader: Reader, rows: Sequence[Any]) ->
                 subject=origin.subject,
                 time=event.at,
                 data={
-                    **record_data(origin, _state(record), subject, visible, reader.today),
+                    **record_data(origin, record, subject, visible, reader.today),
                     "change": event.kind,
                     "eventVersion": event.version,
                 },
@@ -303,25 +300,6 @@ def _note_reads(session: AsyncSession, subjects: _Subjects, operation: str) -> N
 def _agency(agency: Agency) -> AgencyView:
     return AgencyView(
         agency.uscc, agency.name, agency.family.value, agency.level.value, agency.region_code
-    )
-
-
-def _state(record: CreditRecord) -> RecordState:
-    return RecordState(
-        version=record.version,
-        category=record.category,
-        sanction_kind=record.sanction_kind,
-        severity=record.severity,
-        decided_at=record.decided_at,
-        effective_until=record.effective_until,
-        legal_basis=record.legal_basis,
-        summary=record.summary,
-        detail=record.detail,
-        status=record.status,
-        objection_kind=record.objection_kind,
-        objection_due=record.objection_due,
-        repaired_on=record.repaired_on,
-        publicity_ended_on=record.publicity_ended_on,
     )
 
 

@@ -88,53 +88,31 @@ class RecordFields(Protocol):
     none, and a row costs a fraction of an ORM entity. The caller's row rules apply all the
     same: the select names the entity's columns (hub.access)."""
 
-    @property
-    def id(self) -> int: ...
-    @property
-    def source_agency_id(self) -> int: ...
-    @property
-    def source_ref(self) -> str: ...
-    @property
-    def subject_type(self) -> SubjectType: ...
-    @property
-    def person_id(self) -> int | None: ...
-    @property
-    def organization_id(self) -> int | None: ...
-    @property
-    def category(self) -> RecordCategory: ...
-    @property
-    def sanction_kind(self) -> SanctionKind | None: ...
-    @property
-    def severity(self) -> Severity: ...
-    @property
-    def decided_at(self) -> date: ...
-    @property
-    def effective_until(self) -> date | None: ...
-    @property
-    def legal_basis(self) -> str | None: ...
-    @property
-    def summary(self) -> str: ...
-    @property
-    def detail(self) -> dict[str, Any] | None: ...
-    @property
-    def status(self) -> RecordStatus: ...
-    @property
-    def objection_kind(self) -> ObjectionKind | None: ...
-    @property
-    def objection_due(self) -> date | None: ...
-    @property
-    def repaired_on(self) -> date | None: ...
-    @property
-    def publicity_ended_on(self) -> date | None: ...
-    @property
-    def version(self) -> int: ...
+    id: int
+    source_agency_id: int
+    source_ref: str
+    subject_type: SubjectType
+    person_id: int | None
+    organization_id: int | None
+    category: RecordCategory
+    sanction_kind: SanctionKind | None
+    severity: Severity
+    decided_at: date
+    effective_until: date | None
+    legal_basis: str | None
+    summary: str
+    detail: dict[str, Any] | None
+    status: RecordStatus
+    objection_kind: ObjectionKind | None
+    objection_due: date | None
+    repaired_on: date | None
+    publicity_ended_on: date | None
+    version: int
 
 
 # The entity's columns named in RecordFields: `select(*RECORD_FIELDS)`.
 RECORD_FIELDS: tuple[Any, ...] = tuple(
-    getattr(CreditRecord, name)
-    for name, value in vars(RecordFields).items()
-    if isinstance(value, property)
+    getattr(CreditRecord, name) for name in RecordFields.__annotations__
 )
 
 

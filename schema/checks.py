@@ -49,7 +49,7 @@ class CheckInput:
 def _check_input_of(cls: type[CheckInput], value: Mapping[str, Any], _: InputContext) -> CheckInput:
     """A CheckInput straight from graphql-core's coerced value, in which enum members and
     dates are parsed already. Strawberry's generic conversion looks every field's type up
-    again for every input: a batch of 10,000 spent a fifth of its time there."""
+    again for every input: 0.15 s of a batch of 10,000 (about 5 % of it)."""
     subject = value["subject"]
     return cls(
         purpose=value["purpose"],

@@ -19,6 +19,29 @@ def _proc_times(pid: int) -> tuple[int, int]:
     return int(fields[11]), int(fields[12])
 
 
+def _tree_times(pid: int) -> tuple[int, int]:
+    """(user, system) ticks of a process and its children: the workers of a `--workers N`
+    uvicorn are children of its supervisor."""
+    user, system = _proc_times(pid)
+    for child in _children(pid):
+        child_user, child_system = _proc_times(child)
+        user, system = user + child_user, system + child_system
+    return user, system
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+            except (OSError, IndexError):
+                continue
+            if parent == str(pid):
+                found.append(int(entry.name))
+    return found
+
+
 def _proc_ticks(pid: int) -> int:
     return sum(_proc_times(pid))
 
@@ -66,7 +89,7 @@ class CpuMeter:
 
     def __enter__(self) -> CpuMeter:
         if self.available:
-            self._server_user, self._server_system = _proc_times(self.server_pid)
+            self._server_user, self._server_system = _tree_times(self.server_pid)
             self._postgres = _postgres_ticks()
             self._children = os.times().children_user + os.times().children_system
             self._total, self._idle, self._irq = _machine_ticks()
@@ -80,7 +103,7 @@ class CpuMeter:
         total, idle, irq = _machine_ticks()
         capacity = (total - self._total) / _TICK  # CPU-seconds the machine had
         busy = capacity - (idle - self._idle) / _TICK
-        user, system = _proc_times(self.server_pid)
+        user, system = _tree_times(self.server_pid)
         server_system = (system - self._server_system) / _TICK
         server = (user - self._server_user) / _TICK + server_system
         postgres = sum(t - self._postgres.get(p, 0) for p, t in _postgres_ticks().items()) / _TICK

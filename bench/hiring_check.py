@@ -3,7 +3,7 @@ wall time of a 10,000-subject AWARD batch check.
 
     .venv/bin/python -m bench.hiring_check [--records 1000000] [--persons 300000]
         [--duration 15] [--concurrency 32] [--keep-db] [--profile SECONDS]
-        [--batch-size 10000] [--skip-batch]
+        [--batch-size 10000] [--skip-batch] [--hub-workers N]
 
 Creates the PostgreSQL database `hub_bench` (dropped first if it exists), migrates it, COPYs
 the generated data set, starts the hub and the bare baseline (bench/bare_app.py) under
@@ -115,9 +115,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"subjects in the batch check (at most {MAX_BATCH:,})",
     )
     parser.add_argument("--skip-batch", action="store_true", help="no batch measurement")
+    parser.add_argument(
+        "--hub-workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="uvicorn worker processes of the hub (`hub serve --workers N`); its CPU figures "
+        "sum the workers",
+    )
     args = parser.parse_args(argv)
     if min(args.persons, args.records, args.concurrency, args.sample) < 1 or args.duration <= 0:
         parser.error("--persons, --records, --sample, --duration, --concurrency must be positive")
+    if args.hub_workers < 1:
+        parser.error("--hub-workers must be at least 1")
+    if args.hub_workers > 1 and args.profile > 0:
+        parser.error("--profile samples one process: use it with --hub-workers 1")
     if not 1 <= args.batch_size <= MAX_BATCH:
         parser.error(f"--batch-size must be between 1 and {MAX_BATCH:,}")
     return args
@@ -268,7 +280,9 @@ def load_data(args: argparse.Namespace, ws: Workspace) -> tuple[dataset.Dataset,
     return data, client_id, secret
 
 
-def start_servers(ws: Workspace, client_id: str) -> tuple[Server, Server, Server, dict[str, str]]:
+def start_servers(
+    ws: Workspace, client_id: str, workers: int = 1
+) -> tuple[Server, Server, Server, dict[str, str]]:
     """The hub, the bare baseline and the lean endpoint, each its own uvicorn process."""
     env = {
         **os.environ,
@@ -281,7 +295,7 @@ def start_servers(ws: Workspace, client_id: str) -> tuple[Server, Server, Server
         "BENCH_CLIENT_ID": client_id,
         "PYTHONUNBUFFERED": "1",
     }
-    hub = Server("hub", "hub.asgi:app", env, ws.work_dir)
+    hub = Server("hub", "hub.asgi:app", env, ws.work_dir, workers=workers)
     ws.servers.append(hub)
     hub.wait_ready()
     bare = Server("bare", "bench.bare_app:app", env, ws.work_dir)
@@ -363,7 +377,7 @@ def run(args: argparse.Namespace, argv: list[str], ws: Workspace, started: float
     # would not hold pgbench's 32 beside them).
     wait_for_quiet(args.wait_quiet)
     floor = measure_floor(ws.dsn, client_id, args.concurrency, args.duration)
-    hub, bare, lean, env = start_servers(ws, client_id)
+    hub, bare, lean, env = start_servers(ws, client_id, args.hub_workers)
     hiring_token = token(hub, client_id, secret, CHECK_HIRING)
     hub_target, bare_target = targets(hub, bare, hiring_token)
     lean_at = lean_target(lean, hiring_token)

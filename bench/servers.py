@@ -46,7 +46,9 @@ def free_port() -> int:
 class Server:
     """A uvicorn subprocess in its own process group, with its output in a log file."""
 
-    def __init__(self, name: str, app: str, env: dict[str, str], log_dir: Path) -> None:
+    def __init__(
+        self, name: str, app: str, env: dict[str, str], log_dir: Path, workers: int = 1
+    ) -> None:
         self.name = name
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
@@ -54,7 +56,7 @@ class Server:
         self._log = self.log_path.open("wb")
         command = [
             sys.executable, "-m", "uvicorn", app,
-            "--host", HOST, "--port", str(self.port), "--workers", "1",
+            "--host", HOST, "--port", str(self.port), "--workers", str(workers),
             "--no-access-log", "--log-level", "warning",
         ]  # fmt: skip
         self.process = subprocess.Popen(

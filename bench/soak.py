@@ -3,17 +3,18 @@ latency stable.
 
 One `hub serve` process on PostgreSQL with the demo data set (江州市). First its maximum is
 measured: 16 clients in a closed loop for 20 s with the mix below. Then an open-loop load
-at 70 % of that maximum (requests started on a fixed schedule, however slow the answers)
-for --minutes (default 10):
+at 70 % of that maximum (`--load`; requests started on a fixed schedule, however slow the
+answers) for --minutes (default 10):
 
     80 % single HIRING checks · 5 % a batch of 100 AWARD checks · 10 % submitRecords of
     10 rows · 5 % change-feed pages (changes, first 200)
 
 Printed per minute: requests, p50/p99 latency (from the moment each request was due, so
 time spent waiting behind a slow hub counts), 5xx; at the end the server's RSS at the
-start and the end of the soak.
+start and the end of the soak. `--checks-only` sends single HIRING checks alone (issue 14:
+p99 at an open-loop load of half the maximum, `--checks-only --load 0.5`).
 
-    python -m bench.soak [--minutes 10] [--admin-url postgresql://…]"""
+    python -m bench.soak [--minutes 10] [--load 0.7] [--checks-only] [--admin-url …]"""
 
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ CHECKS = "query($i: [CheckInput!]!) { checks(inputs: $i) { verdict } }"
 SUBMIT = "mutation($r: [RecordInput!]!) { submitRecords(records: $r) { accepted } }"
 CHANGES = "query($a: String) { changes(after: $a, first: 200) { pageInfo { endCursor } } }"
 MIX = (("check", 80), ("batch", 5), ("submit", 10), ("feed", 5))
+# `--checks-only`: issue 14's open-loop figure, single HIRING checks at half the maximum.
+CHECKS_ONLY = (("check", 100),)
 CONNECTIONS = 64
 
 
@@ -52,14 +55,18 @@ class Minute:
 
 
 class Mix:
-    def __init__(self, persons: list[str], seed: int = 7) -> None:
+    def __init__(
+        self, persons: list[str], seed: int = 7, weights: tuple[tuple[str, int], ...] = MIX
+    ) -> None:
         self.rng = random.Random(seed)
+        self.kinds = [k for k, _ in weights]
+        self.weights = [w for _, w in weights]
         self.persons = persons
         self.submitted = 0
         self.cursor: str | None = None
 
     def next(self) -> tuple[str, dict]:
-        kind = self.rng.choices([k for k, _ in MIX], [w for _, w in MIX])[0]
+        kind = self.rng.choices(self.kinds, self.weights)[0]
         if kind == "check":
             subject = {"idNumber": self.rng.choice(self.persons)}
             return kind, {"query": CHECK, "variables": {"i": {
@@ -169,7 +176,7 @@ def _ms(values: list[float], q: float) -> float:
 
 
 def report(stats: list[Minute], rss_start: float, rss_end: float, rate: float, top: float) -> None:
-    print(f"maximum {top:.0f} req/s; soak at {rate:.0f} req/s (70 %)")
+    print(f"maximum {top:.0f} req/s; soak at {rate:.0f} req/s ({100 * rate / top:.0f} %)")
     print("minute  requests  p50 ms  p99 ms  5xx")
     for i, minute in enumerate(stats, 1):
         print(f"{i:6d}  {len(minute.latencies):8d}  {_ms(minute.latencies, .5):6.1f}  "
@@ -182,25 +189,33 @@ def report(stats: list[Minute], rss_start: float, rss_end: float, rate: float, t
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=int, default=10)
+    parser.add_argument(
+        "--load", type=float, default=0.7, help="offered load as a fraction of the maximum"
+    )
+    parser.add_argument(
+        "--checks-only", action="store_true", help="single HIRING checks instead of the mix"
+    )
     parser.add_argument("--admin-url", default=os.environ.get(
         "HUB_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"))  # fmt: skip
     args = parser.parse_args()
+    if not 0 < args.load <= 1 or args.minutes < 1:
+        parser.error("--load must lie in (0, 1] and --minutes be at least 1")
     asyncio.run(recreate_database(args.admin_url, DATABASE))
     try:
         with demo_hub(with_database(args.admin_url, DATABASE), {"HUB_RATE_LIMIT": "off"}) as hub:
-            run(hub, args.minutes)
+            run(hub, args.minutes, args.load, CHECKS_ONLY if args.checks_only else MIX)
     finally:
         asyncio.run(recreate_database(args.admin_url, DATABASE, drop_only=True))
 
 
-def run(hub: DemoHub, minutes: int) -> None:
+def run(hub: DemoHub, minutes: int, load: float, weights: tuple[tuple[str, int], ...]) -> None:
     persons = [p.id_number for p in build_dataset().persons[:2000]]
-    mix = Mix(persons)
+    mix = Mix(persons, weights=weights)
     top = asyncio.run(maximum(hub.url, hub.token(), mix))
     rss_start = rss_mb(hub.pid)
     # Tokens last 15 minutes: a fresh one for the soak itself.
-    stats = asyncio.run(soak(hub.url, hub.token(), mix, 0.7 * top, minutes))
-    report(stats, rss_start, rss_mb(hub.pid), 0.7 * top, top)
+    stats = asyncio.run(soak(hub.url, hub.token(), mix, load * top, minutes))
+    report(stats, rss_start, rss_mb(hub.pid), load * top, top)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from hub.records.enums import ObjectionKind, ObjectionState, RepairState
 from hub.repairs import service as repairs
 from hub.repairs.models import RepairApplication as RepairRow
 from schema.permissions import scoped_field, scoped_mutation
-from schema.records import PageInfo, page_info
+from schema.records import PageInfo, connection_of
 from schema.types import Agency, CreditRecord
 
 
@@ -287,8 +287,7 @@ class LifecycleQueries:
             first=first,
             after=after,
         )
-        edges = [ObjectionEdge(cursor=page.cursor(r), node=Objection(row=r)) for r in page.items]
-        return ObjectionConnection(edges=edges, page_info=page_info(page.has_next_page, edges))
+        return connection_of(page, ObjectionConnection, ObjectionEdge, lambda r: Objection(row=r))
 
     @scoped_field(
         REPAIR_APPLY,
@@ -315,10 +314,7 @@ class LifecycleQueries:
             first=first,
             after=after,
         )
-        edges = [
-            RepairEdge(cursor=page.cursor(r), node=RepairApplication(row=r)) for r in page.items
-        ]
-        return RepairConnection(edges=edges, page_info=page_info(page.has_next_page, edges))
+        return connection_of(page, RepairConnection, RepairEdge, lambda r: RepairApplication(row=r))
 
 
 @strawberry.enum(description="The source agency's answer to an objection.")

@@ -27,7 +27,7 @@ from hub.commitments.models import Commitment as CommitmentRow
 from hub.commitments.models import CommitmentKind, CommitmentState
 from schema.lifecycle import parse_id
 from schema.permissions import scoped_field, scoped_mutation
-from schema.records import PageInfo, page_info
+from schema.records import PageInfo, connection_of
 from schema.types import Agency
 
 
@@ -319,8 +319,7 @@ class OversightQueries:
             first=first,
             after=after,
         )
-        edges = [WarningEdge(cursor=page.cursor(r), node=Warning(row=r)) for r in page.items]
-        return WarningConnection(edges=edges, page_info=page_info(page.has_next_page, edges))
+        return connection_of(page, WarningConnection, WarningEdge, lambda r: Warning(row=r))
 
     @scoped_field(
         COMMITMENTS_MANAGE,
@@ -346,8 +345,9 @@ class OversightQueries:
             first=first,
             after=after,
         )
-        edges = [CommitmentEdge(cursor=page.cursor(r), node=Commitment(row=r)) for r in page.items]
-        return CommitmentConnection(edges=edges, page_info=page_info(page.has_next_page, edges))
+        return connection_of(
+            page, CommitmentConnection, CommitmentEdge, lambda r: Commitment(row=r)
+        )
 
     @scoped_field(
         CLUES_MANAGE,
@@ -371,8 +371,7 @@ class OversightQueries:
             first=first,
             after=after,
         )
-        edges = [ClueEdge(cursor=page.cursor(r), node=Clue(row=r)) for r in page.items]
-        return ClueConnection(edges=edges, page_info=page_info(page.has_next_page, edges))
+        return connection_of(page, ClueConnection, ClueEdge, lambda r: Clue(row=r))
 
 
 @strawberry.input

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import strawberry
 
 from hub.audit.purposes import AccessPurpose
 from hub.auth.scopes import RECORDS_READ, RECORDS_WRITE
+from hub.db.paging import Page
 from hub.errors import Forbidden
 from hub.records import service
 from hub.subjects.identifiers import IdNumber, parse_uscc
@@ -16,6 +17,9 @@ from schema.access import stated
 from schema.inputs import RecordFilter, RecordInput, parse_subject, to_draft
 from schema.permissions import scoped_field, scoped_mutation
 from schema.types import CreditRecord
+
+Row = TypeVar("Row")
+Connection = TypeVar("Connection")
 
 
 @strawberry.type
@@ -27,6 +31,17 @@ class PageInfo:
 def page_info(has_next_page: bool, edges: Sequence[Any]) -> PageInfo:
     """The page info of a connection: its last edge's cursor is where the next page starts."""
     return PageInfo(has_next_page=has_next_page, end_cursor=edges[-1].cursor if edges else None)
+
+
+def connection_of(
+    page: Page[Row],
+    connection: Callable[..., Connection],
+    edge: Callable[..., Any],
+    node: Callable[[Row], Any],
+) -> Connection:
+    """The connection of a page of rows: each row an `edge` holding its cursor and `node(row)`."""
+    edges = [edge(cursor=page.cursor(row), node=node(row)) for row in page.items]
+    return connection(edges=edges, page_info=page_info(page.has_next_page, edges))
 
 
 @strawberry.type

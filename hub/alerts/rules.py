@@ -4,7 +4,7 @@ repeatable — the same facts and day raise the same warnings with the same keys
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -124,33 +124,29 @@ def _arrears(rule: AlertRule, facts: Facts, today: date) -> list[Raised]:
 
 
 def _overdue(rule: AlertRule, facts: Facts, today: date) -> list[Raised]:
-    return [
-        Raised(
-            f"{rule.id}:{i.item}:{i.id}",
-            rule.id,
-            rule.level,
-            i.agency_id,
-            f"{rule.name}：{ITEMS[i.item]} {i.id}，期限 {i.due}",
-            {i.item: i.id, "due": str(i.due)},
-        )
-        for i in facts.items
-        if i.item == rule.item and i.due < today
-    ]
+    return _items_due(rule, facts, lambda due: due < today, "期限 {due}")
 
 
 def _due_soon(rule: AlertRule, facts: Facts, today: date) -> list[Raised]:
     until = today + timedelta(days=rule.days)
+    return _items_due(rule, facts, lambda due: today <= due <= until, "{due} 到期")
+
+
+def _items_due(
+    rule: AlertRule, facts: Facts, when: Callable[[date], bool], wording: str
+) -> list[Raised]:
+    """A warning for each open item of the rule's kind whose due day `when` picks."""
     return [
         Raised(
             f"{rule.id}:{i.item}:{i.id}",
             rule.id,
             rule.level,
             i.agency_id,
-            f"{rule.name}：{ITEMS[i.item]} {i.id}，{i.due} 到期",
+            f"{rule.name}：{ITEMS[i.item]} {i.id}，{wording.format(due=i.due)}",
             {i.item: i.id, "due": str(i.due)},
         )
         for i in facts.items
-        if i.item == rule.item and today <= i.due <= until
+        if i.item == rule.item and when(i.due)
     ]
 
 

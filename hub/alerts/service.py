@@ -36,12 +36,12 @@ from hub.db.base import utcnow
 from hub.db.paging import Page, page_of
 from hub.db.upsert import insert_new
 from hub.errors import Conflict, NotFound
-from hub.lifecycle.access import clean_reason, oversees
+from hub.lifecycle.access import clean_reason, oversees, oversight_scope
 from hub.objections.models import Objection
 from hub.records.enums import ObjectionState, RecordCategory, RecordStatus, RepairState
 from hub.records.models import CreditRecord
+from hub.records.service import records_of_agencies
 from hub.repairs.models import RepairApplication
-from hub.subjects.models import Organization
 from hub.subjects.service import chunks
 
 # An agency sees and handles its own warnings with any of the scopes its officers act with.
@@ -60,7 +60,7 @@ WARNING_SCOPES = (
 async def gather_facts(session: AsyncSession, rules: Sequence[AlertRule], today: date) -> Facts:
     window = max((r.window_days for r in rules), default=0)
     records = await session.execute(
-        select(
+        records_of_agencies(
             CreditRecord.id,
             Agency.id,
             CreditRecord.category,
@@ -69,8 +69,6 @@ async def gather_facts(session: AsyncSession, rules: Sequence[AlertRule], today:
             CreditRecord.detail,
             CreditRecord.source_ref,
         )
-        .join(Organization, Organization.id == CreditRecord.organization_id)
-        .join(Agency, Agency.uscc == Organization.uscc)
         .where(
             CreditRecord.status == RecordStatus.ACTIVE,
             CreditRecord.repaired_on.is_(None),
@@ -220,11 +218,7 @@ class WarningFilter:
 async def list_warnings(
     session: AsyncSession, actor: Actor, flt: WarningFilter, *, first: int, after: str | None
 ) -> Page[Alert]:
-    query = select(Alert)
-    if not oversees(actor):
-        query = query.where(Alert.agency_id == actor.agency_id)
-    if flt.agency_id is not None:
-        query = query.where(Alert.agency_id == flt.agency_id)
+    query = oversight_scope(select(Alert), actor, Alert.agency_id, agency_id=flt.agency_id)
     if flt.state is not None:
         query = query.where(Alert.state == flt.state)
     if flt.open_only:
@@ -238,9 +232,11 @@ async def list_warnings(
 
 async def open_by_level(session: AsyncSession, actor: Actor) -> dict[WarningLevel, int]:
     """Warnings not closed that the actor sees, by level: the dashboard's figures."""
-    query = select(Alert.level, func.count()).where(Alert.state != WarningState.CLOSED)
-    if not oversees(actor):
-        query = query.where(Alert.agency_id == actor.agency_id)
+    query = oversight_scope(
+        select(Alert.level, func.count()).where(Alert.state != WarningState.CLOSED),
+        actor,
+        Alert.agency_id,
+    )
     rows = await session.execute(query.group_by(Alert.level))
     return {level: count for level, count in rows}
 

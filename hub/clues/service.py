@@ -24,7 +24,7 @@ from hub.clues.models import Clue, ClueChannel, ClueState
 from hub.db.base import utcnow
 from hub.db.paging import Page, page_of
 from hub.errors import Conflict, InvalidInput, NotFound
-from hub.lifecycle.access import agency_of, clean_reason, oversees
+from hub.lifecycle.access import agency_of, clean_reason, oversees, oversight_scope
 from hub.lifecycle.calendar import WorkCalendar
 from hub.lifecycle.deadlines import deadlines
 from hub.subjects.identifiers import parse_uscc
@@ -152,13 +152,10 @@ async def list_clues(
     first: int,
     after: str | None,
 ) -> Page[Clue]:
-    query = select(Clue)
-    if not oversees(actor):
-        query = query.where(
-            (Clue.agency_id == actor.agency_id) | (Clue.intake_agency_id == actor.agency_id)
-        )
-    if flt.agency_id is not None:
-        query = query.where(Clue.agency_id == flt.agency_id)
+    # The intake agency sees what it took in as well as the competent agency.
+    query = oversight_scope(
+        select(Clue), actor, Clue.agency_id, Clue.intake_agency_id, agency_id=flt.agency_id
+    )
     if flt.state is not None:
         query = query.where(Clue.state == flt.state)
     if flt.overdue:

@@ -16,7 +16,7 @@ from hub.auth.scopes import ADMIN
 from hub.commitments.models import Commitment, CommitmentKind, CommitmentState
 from hub.db.paging import Page, page_of
 from hub.errors import Conflict, InvalidInput, NotFound
-from hub.lifecycle.access import agency_of, oversees
+from hub.lifecycle.access import agency_of, oversees, oversight_scope
 
 MAX_TEXT = 2000
 # A commitment further out than this is a typo more often than a plan.
@@ -142,11 +142,9 @@ async def list_commitments(
     first: int,
     after: str | None,
 ) -> Page[Commitment]:
-    query = select(Commitment)
-    if not oversees(actor):
-        query = query.where(Commitment.agency_id == actor.agency_id)
-    if flt.agency_id is not None:
-        query = query.where(Commitment.agency_id == flt.agency_id)
+    query = oversight_scope(
+        select(Commitment), actor, Commitment.agency_id, agency_id=flt.agency_id
+    )
     if flt.state is not None:
         query = query.where(Commitment.state == flt.state)
     if flt.overdue:

@@ -26,8 +26,8 @@ from hub.evaluation.scoring import Evidence, Measured
 from hub.objections.models import Objection
 from hub.records.enums import RecordCategory, RecordStatus, RepairState, Severity
 from hub.records.models import CreditRecord
+from hub.records.service import records_of_agencies
 from hub.repairs.models import RepairApplication
-from hub.subjects.models import Organization
 
 # What the source withdrew does not count against anyone.
 WITHDRAWN = (RecordStatus.REVOKED, RecordStatus.CORRECTED)
@@ -77,7 +77,7 @@ _Row = tuple[int, int, RecordCategory, Severity, date, date | None, str]
 
 async def _records(session: AsyncSession, period: Period, as_of: date) -> list[_Row]:
     rows = await session.execute(
-        select(
+        records_of_agencies(
             CreditRecord.id,
             Agency.id,
             CreditRecord.category,
@@ -86,8 +86,6 @@ async def _records(session: AsyncSession, period: Period, as_of: date) -> list[_
             CreditRecord.effective_until,
             CreditRecord.source_ref,
         )
-        .join(Organization, Organization.id == CreditRecord.organization_id)
-        .join(Agency, Agency.uscc == Organization.uscc)
         .where(
             CreditRecord.decided_at >= period.start,
             CreditRecord.decided_at <= as_of,
@@ -95,7 +93,7 @@ async def _records(session: AsyncSession, period: Period, as_of: date) -> list[_
         )
         .order_by(CreditRecord.id)
     )
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [tuple(r) for r in rows]
 
 
 def _record_evidence(row: _Row) -> Evidence:

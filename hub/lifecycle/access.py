@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,10 +30,30 @@ def agency_of(actor: Actor, action: str) -> int:
     return actor.agency_id
 
 
+# Any select, whatever it returns (a list of rows, or counts by level).
+_Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
+
+
 def oversees(actor: Actor) -> bool:
     """Evaluators and admins read every agency's warnings, commitments and clues; an
     agency reads its own."""
     return actor.has(ADMIN) or actor.has(EVALUATION_READ) or actor.has(EVALUATION_MANAGE)
+
+
+def oversight_scope(
+    query: _Query,
+    actor: Actor,
+    *owners: InstrumentedAttribute[int],
+    agency_id: int | None = None,
+) -> _Query:
+    """An oversight list (warnings, commitments, clues) as `actor` may read it: every
+    agency's for those who oversee, otherwise the rows naming its agency in one of `owners`;
+    `agency_id` narrows it to one agency (the first owner column)."""
+    if not oversees(actor):
+        query = query.where(or_(*(owner == actor.agency_id for owner in owners)))
+    if agency_id is not None:
+        query = query.where(owners[0] == agency_id)
+    return query
 
 
 def is_party(actor: Actor, *agencies: int) -> bool:

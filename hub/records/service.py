@@ -546,6 +546,16 @@ async def persons_with_records(
     return found, judged
 
 
+def records_of_agencies(*columns: Any) -> Select[Any]:
+    """`columns` of the records whose subject is a body on the hub's agency list (matched by
+    USCC): what the evaluation scores and the warnings watch."""
+    return (
+        select(*columns)
+        .join(Organization, Organization.id == CreditRecord.organization_id)
+        .join(Agency, Agency.uscc == Organization.uscc)
+    )
+
+
 async def records_of_subjects(
     session: AsyncSession,
     subject_type: SubjectType,

@@ -96,9 +96,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--autoanalyze",
         choices=("auto", "off"),
-        default="auto",
-        help="auto: when the server runs with autovacuum=off, ANALYZE the hub's tables during "
-        "its run the way autovacuum would; off: never (plans stay those made for empty tables)",
+        default="off",
+        help="off (default): leave the statistics to the server and the hub (`hub sync` "
+        "analyses the tables it fills itself when autovacuum is off: hub.db.statistics."
+        "WriterCare); auto: when the server runs with autovacuum=off, the bench also runs "
+        "ANALYZE the way autovacuum would (as it had to before the hub did)",
     )
     args = parser.parse_args(argv)
     if min(args.rows, args.checkpoint_every, args.profile_rows) < 1 or args.timeout <= 0:

@@ -148,6 +148,13 @@ def _only_own_records_change(session: Session, _context: Any, _instances: Any) -
             raise Forbidden("an agency may change only its own records", field="records")
 
 
+def require_may_add_records(session: AsyncSession, agency_id: int) -> None:
+    """The check above, for new records written as rows (they do not go through a flush)."""
+    actor: Actor | None = session.info.get(_ACTOR)
+    if actor is not None and not may_change_record(actor, agency_id):
+        raise Forbidden("an agency may change only its own records", field="records")
+
+
 def _owners(record: CreditRecord) -> set[int]:
     # The owner it had when loaded as well as the one it would get: taking over another
     # agency's record is as much a change of it as editing it.

@@ -18,6 +18,7 @@ from connectors.base import MAX_CHECKPOINT_EVERY, ConfigError, Connector
 from connectors.registry import CONNECTORS
 from hub.agencies.service import agency_by_uscc
 from hub.cli.context import console, run, transact
+from hub.db.statistics import WriterCare
 from hub.ingest.engine import RunSummary, Source, run_ingest
 from hub.ingest.service import cursors, recent_runs
 from hub.runtime import Runtime
@@ -111,6 +112,7 @@ async def _sync(
     async with runtime.sessions() as session:
         agency_id = (await agency_by_uscc(session, agency_uscc, field="--agency")).id
     chosen = _streams(connector, config)
+    care = WriterCare(runtime.engine)
     summaries = []
     with _progress() as progress:
         for stream in chosen:
@@ -128,6 +130,7 @@ async def _sync(
                     stream,
                     advance,
                     allow_family_mismatch=override,
+                    after_commit=care.after_commit,
                 )
             )
     return summaries

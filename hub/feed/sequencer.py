@@ -86,6 +86,11 @@ def wrote_events(session: AsyncSession) -> bool:
     return bool(session.info.get(_WROTE))
 
 
+def note_events_written(session: AsyncSession) -> None:
+    """For events written as rows, past the ORM's flush (which notes them itself)."""
+    session.info[_WROTE] = True
+
+
 @event.listens_for(Session, "after_flush")
 def _note_written_events(session: Session, _context: Any) -> None:
     # After a flush `session.new` still lists what it inserted.

@@ -6,6 +6,7 @@ from the committed cursor: the database ends exactly as after one clean run."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from hub.ingest.models import IngestCursor, IngestRun
 from hub.subjects.pii import PiiCipher
 
 Progress = Callable[[int], None]
+# Called after each chunk's commit (hub.db.statistics.WriterCare).
+AfterCommit = Callable[[], Awaitable[object]]
 log = logging.getLogger("hub.ingest")
 
 
@@ -84,6 +87,7 @@ async def run_ingest(
     sleep: Sleep = asyncio.sleep,
     *,
     allow_family_mismatch: bool = False,
+    after_commit: AfterCommit | None = None,
 ) -> RunSummary:
     """A ConfigError stops the run at once (the operator must fix something); a
     TransientError is retried from the last committed cursor; a row the source cannot give
@@ -99,7 +103,9 @@ async def run_ingest(
         while True:
             read_before = summary.rows_read
             try:
-                await _read_from_cursor(sessions, pii, source, stream, summary, progress)
+                await _read_from_cursor(
+                    sessions, pii, source, stream, summary, progress, after_commit
+                )
                 break
             except TransientError as exc:
                 failures = 1 if summary.rows_read > read_before else failures + 1
@@ -129,27 +135,59 @@ async def _read_from_cursor(
     stream: Stream,
     summary: RunSummary,
     progress: Progress | None,
+    after_commit: AfterCommit | None,
 ) -> None:
     """Reads the stream from its committed cursor, one transaction per chunk."""
     await asyncio.to_thread(source.connector.check, source.config)
     state = await _cursor(sessions, source, stream)
     rows = source.connector.read(source.config, stream, state)
-    while True:
-        chunk, checkpoint = await asyncio.to_thread(_take_chunk, rows)
-        if not chunk and checkpoint is None:
-            return
-        async with sessions.begin() as session:
-            result = await apply_chunk(
-                session, pii, source.agency_id, source.connector.name, stream.name,
-                summary.run_id, chunk,
-            )  # fmt: skip
-            summary.add(result)
-            if checkpoint is not None:
-                summary.notes.update(checkpoint.notes)
-                await _save_cursor(session, source, stream, checkpoint.state)
-            await _record_progress(session, summary)
-        if progress:
-            progress(len(chunk))
+    ahead = asyncio.ensure_future(asyncio.to_thread(_take_chunk, rows))
+    try:
+        while True:
+            chunk, checkpoint = await ahead
+            if not chunk and checkpoint is None:
+                return
+            # The next chunk is read and mapped in a thread while this one is stored: the
+            # source's parsing fills the time the database takes (one ingest: ~X % faster).
+            # Nothing is committed ahead: the cursor still moves with its chunk.
+            ahead = asyncio.ensure_future(asyncio.to_thread(_take_chunk, rows))
+            await _store_chunk(sessions, pii, source, stream, summary, chunk, checkpoint)
+            if progress:
+                progress(len(chunk))
+            if after_commit:
+                await after_commit()
+    finally:
+        await _settle(ahead)
+
+
+async def _settle(ahead: asyncio.Future[Any]) -> None:
+    """Waits for a read-ahead still in its thread (the next attempt reads the source anew,
+    and a thread must not be left iterating it); its error, if any, matters no more than
+    its rows: the one being raised is the run's."""
+    with contextlib.suppress(Exception):
+        await ahead
+
+
+async def _store_chunk(
+    sessions: async_sessionmaker[AsyncSession],
+    pii: PiiCipher,
+    source: Source,
+    stream: Stream,
+    summary: RunSummary,
+    chunk: list[Row],
+    checkpoint: Checkpoint | None,
+) -> None:
+    """One chunk, its cursor and the run's progress, in one transaction."""
+    async with sessions.begin() as session:
+        result = await apply_chunk(
+            session, pii, source.agency_id, source.connector.name, stream.name,
+            summary.run_id, chunk,
+        )  # fmt: skip
+        summary.add(result)
+        if checkpoint is not None:
+            summary.notes.update(checkpoint.notes)
+            await _save_cursor(session, source, stream, checkpoint.state)
+        await _record_progress(session, summary)
 
 
 async def _family_check(

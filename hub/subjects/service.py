@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +14,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from hub.audit.purposes import Stated
 from hub.audit.service import note_person_reads
+from hub.db.base import utcnow
+from hub.db.bulk import insert_returning_ids
 from hub.subjects.identifiers import IdNumber, Uscc, mask_name
 from hub.subjects.models import Organization, Person
 from hub.subjects.pii import PiiCipher
@@ -34,18 +37,29 @@ class NewPerson:
     employer_agency_id: int | None = None
 
 
-def new_person(pii: PiiCipher, person: NewPerson) -> Person:
-    return Person(
-        uid=str(uuid.uuid4()),
-        id_hash=pii.lookup_hash(person.id_number.number),
-        id_cipher=pii.encrypt(person.id_number.number),
-        id_masked=person.id_number.masked,
-        name_hash=pii.lookup_hash(person.name, purpose="name"),
-        name_cipher=pii.encrypt(person.name),
-        name_masked=mask_name(person.name),
-        region_code=person.id_number.region_code,
-        employer_agency_id=person.employer_agency_id,
-    )
+class PersonKey(NamedTuple):
+    """What storing records needs of a person: its ids and keyed hashes, no ciphertext."""
+
+    id: int
+    uid: str
+    id_hash: str
+    name_hash: str
+
+
+def new_person(pii: PiiCipher, person: NewPerson, now: datetime) -> dict[str, Any]:
+    """The `persons` row of a person the hub has not seen, without its id."""
+    return {
+        "uid": str(uuid.uuid4()),
+        "id_hash": pii.lookup_hash(person.id_number.number),
+        "id_cipher": pii.encrypt(person.id_number.number),
+        "id_masked": person.id_number.masked,
+        "name_hash": pii.lookup_hash(person.name, purpose="name"),
+        "name_cipher": pii.encrypt(person.name),
+        "name_masked": mask_name(person.name),
+        "region_code": person.id_number.region_code,
+        "employer_agency_id": person.employer_agency_id,
+        "created_at": now,
+    }
 
 
 async def rows_by(
@@ -65,6 +79,18 @@ async def persons_by_hash(session: AsyncSession, hashes: Iterable[str]) -> dict[
     return await rows_by(session, Person.id_hash, hashes)
 
 
+_PERSON_KEYS = (Person.id, Person.uid, Person.id_hash, Person.name_hash)
+
+
+async def person_keys_by_hash(session: AsyncSession, hashes: Iterable[str]) -> dict[str, PersonKey]:
+    """As `persons_by_hash`, for the bulk paths (storing records): keys, not entities."""
+    found: dict[str, PersonKey] = {}
+    for part in chunks(sorted(set(hashes))):
+        rows = await session.execute(select(*_PERSON_KEYS).where(Person.id_hash.in_(part)))
+        found.update({row.id_hash: PersonKey(*row) for row in rows})
+    return found
+
+
 async def persons_by_uid(session: AsyncSession, uids: Iterable[str]) -> dict[str, Person]:
     return await rows_by(session, Person.uid, uids)
 
@@ -77,10 +103,10 @@ async def organizations_by_uscc(
 
 async def ensure_persons(
     session: AsyncSession, pii: PiiCipher, people: Sequence[NewPerson]
-) -> dict[str, Person]:
+) -> dict[str, PersonKey]:
     """Persons keyed by ID-number hash; the unknown ones are registered."""
     by_hash = {pii.lookup_hash(p.id_number.number): p for p in people}
-    known = await persons_by_hash(session, by_hash)
+    known = await person_keys_by_hash(session, by_hash)
     known.update(
         await register_persons(session, pii, [p for h, p in by_hash.items() if h not in known])
     )
@@ -89,13 +115,18 @@ async def ensure_persons(
 
 async def register_persons(
     session: AsyncSession, pii: PiiCipher, people: Sequence[NewPerson]
-) -> dict[str, Person]:
-    """Registers persons the caller has already found unknown, keyed by ID-number hash."""
-    created = list({p.id_hash: p for p in (new_person(pii, p) for p in people)}.values())
-    if created:
-        session.add_all(created)
-        await session.flush()
-    return {p.id_hash: p for p in created}
+) -> dict[str, PersonKey]:
+    """Registers persons the caller has already found unknown, keyed by ID-number hash.
+    Written as rows (a file brings thousands of persons; entities cost several times as
+    much to build and flush), so the session holds no entity for them."""
+    now = utcnow()
+    by_number = {p.id_number.number: p for p in people}
+    rows = [new_person(pii, person, now) for person in by_number.values()]
+    ids = await insert_returning_ids(session, Person.metadata.tables["persons"], rows)
+    return {
+        row["id_hash"]: PersonKey(id_, row["uid"], row["id_hash"], row["name_hash"])
+        for row, id_ in zip(rows, ids, strict=True)
+    }
 
 
 async def register_organizations(

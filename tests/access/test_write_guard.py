@@ -108,6 +108,24 @@ async def test_adding_a_record_in_another_agencys_name_is_forbidden(db, agencies
             await session.flush()
 
 
+async def test_submitting_records_in_another_agencys_name_is_forbidden(db, pii, agencies):
+    # New records are written as rows, past the flush: the same rule holds for them.
+    async with db.sessions() as session:
+        bind(session, actor_of(agencies.a))
+        with pytest.raises(Forbidden) as refused:
+            await submit_records(
+                session, pii, agency_id=agencies.b, drafts=[arrears("B-2")], actor="c_a"
+            )
+    assert refused.value.field == "records"
+    async with db.sessions() as session:
+        assert await record(session, "B-2") is None
+        bind(session, actor_of(agencies.a))
+        await submit_records(
+            session, pii, agency_id=agencies.a, drafts=[arrears("A-2")], actor="c_a"
+        )
+        assert (await record(session, "A-2")).source_agency_id == agencies.a
+
+
 async def test_merging_a_copy_of_another_agencys_record_is_forbidden(db, agencies):
     async with db.sessions() as unbound:
         copy = await record(unbound, "B-1")

@@ -13,8 +13,9 @@ from support import Database
 
 from hub.checks.models import Check
 from hub.checks.purposes import Purpose, Verdict
-from hub.db.bulk import COPY_FROM, insert_many, insert_rows
+from hub.db.bulk import COPY_FROM, insert_many, insert_returning_ids, insert_rows
 from hub.records.enums import SubjectType
+from hub.subjects.models import Organization
 
 TABLE = Check.metadata.tables[Check.__tablename__]
 
@@ -84,3 +85,33 @@ async def test_copy_waits_for_an_open_transaction(db: Database) -> None:
         await session.rollback()
     async with db.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(TABLE)) == 0
+
+
+ORGANIZATIONS = Organization.metadata.tables[Organization.__tablename__]
+
+
+def organization_row(n: int) -> dict[str, Any]:
+    return {
+        "uscc": f"{n:018d}",
+        "name": f"单位{n}",
+        "region_code": "361200",
+        "created_at": datetime(2026, 12, 5, tzinfo=UTC),
+    }
+
+
+async def test_new_rows_come_back_with_their_ids_in_order(db: Database) -> None:
+    # A few rows by INSERT … RETURNING; many by ids drawn from the sequence and a COPY.
+    for count, start in ((3, 0), (COPY_FROM + 50, 1000)):
+        rows = [organization_row(start + n) for n in range(count)]
+        async with db.sessions.begin() as session:
+            ids = await insert_returning_ids(session, ORGANIZATIONS, rows)
+        assert len(set(ids)) == count
+        async with db.sessions() as session:
+            stored = dict((await session.execute(select(Organization.id, Organization.uscc))).all())
+        assert [stored[i] for i in ids] == [row["uscc"] for row in rows]
+    # The sequence moved past the ids it gave: the next ordinary insert takes a new one.
+    async with db.sessions.begin() as session:
+        session.add(Organization(**organization_row(5000)))
+        await session.flush()
+        later = await session.scalar(select(func.max(Organization.id)))
+    assert later is not None and later not in stored

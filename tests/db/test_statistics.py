@@ -11,7 +11,15 @@ import pytest
 from sqlalchemy import text
 from support import Database
 
-from hub.db.statistics import Care, TableActivity, TableCare, care_needed, tend_tables
+from hub.db.statistics import (
+    Care,
+    TableActivity,
+    TableCare,
+    WriterCare,
+    autovacuum_is_off,
+    care_needed,
+    tend_tables,
+)
 
 
 def test_a_table_never_analysed_is_analysed_once_it_holds_rows() -> None:
@@ -74,3 +82,38 @@ async def test_a_stopping_process_ends_the_round_during_its_first_nap(db: Databa
     await asyncio.sleep(0.05)
     care.stop()
     await asyncio.wait_for(running, timeout=2)
+
+
+async def test_a_filling_command_tends_tables_from_its_first_commits(db: Database) -> None:
+    if not await autovacuum_is_off(db.engine):
+        pytest.skip(
+            "nothing for a command to keep: SQLite plans without statistics, or the "
+            "server's autovacuum keeps them"
+        )
+    now = [0.0]
+    care = WriterCare(db.engine, interval=30, clock=lambda: now[0])
+    async with db.engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO organizations (uscc, name, region_code, created_at) "
+                "SELECT lpad(g::text, 18, '0'), '单位' || g, '361200', now() "
+                "FROM generate_series(1, 300) g"
+            )
+        )
+        await connection.execute(text("SELECT pg_stat_force_next_flush()"))
+    # Rounds soon after one another at first: the server counts a commit a moment late.
+    deadline = time.monotonic() + 10
+    while "organizations" not in (done := await care.after_commit()):
+        if time.monotonic() > deadline:
+            break
+        now[0] += 1.0
+        await asyncio.sleep(0.2)
+    assert done.get("organizations") is Care.ANALYZE
+    assert await _statistics_rows(db, "organizations") > 0
+    # Then at most every interval, however much the command writes in between.
+    async with db.engine.begin() as connection:
+        await connection.execute(text("UPDATE organizations SET name = name || '局'"))
+        await connection.execute(text("SELECT pg_stat_force_next_flush()"))
+    assert await care.after_commit() == {}
+    now[0] += 30
+    assert (await care.after_commit()).get("organizations") in (Care.ANALYZE, Care.VACUUM)

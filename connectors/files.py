@@ -111,9 +111,9 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, dict[str, Any]]]
             raise ConfigError(f"{path.name} has no header row")
         names = [str(h).strip() for h in header]
         for number, cells in enumerate(reader, start=2):
-            if not any(c.strip() for c in cells):
-                continue
-            yield number, dict(zip(names, (c.strip() for c in cells), strict=False))
+            values = [c.strip() for c in cells]
+            if any(values):
+                yield number, dict(zip(names, values, strict=False))
 
 
 def _open_workbook(path: Path) -> Any:

@@ -65,14 +65,13 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str
         connection.execute(insert(table), list(rows))
         return
     names = list(rows[0])
-    processors = [_bind_processor(connection, table, name) for name in names]
-    records = [
-        tuple(
-            value if process is None else process(value)
-            for value, process in zip((row[name] for name in names), processors, strict=True)
-        )
-        for row in rows
-    ]
+    # Column by column: each column's processing is one map() over its values.
+    columns = []
+    for name in names:
+        values = [row[name] for row in rows]
+        process = _bind_processor(connection, table, name)
+        columns.append(values if process is None else list(map(process, values)))
+    records = list(zip(*columns, strict=True))
     connection.connection.dbapi_connection.run_async(  # type: ignore[union-attr]
         lambda driver: driver.copy_records_to_table(
             table.name, records=records, columns=names, schema_name=table.schema

@@ -52,6 +52,42 @@ class _Context:
     held: list[QuarantinedRow] = field(default_factory=list)
 
 
+@dataclass
+class SortedRows:
+    """A chunk's rows by what the engine does with each: `sort_rows`, pure, so a reader
+    thread can do it for the next chunk while this one is stored."""
+
+    rows: int = 0
+    # (row, field, reason): rows that cannot go in, quarantined as they are.
+    refused: list[tuple[Row, str, str]] = field(default_factory=list)
+    pending: list[tuple[Row, Normalised]] = field(default_factory=list)
+    roster: list[RosterEntry] = field(default_factory=list)
+    withdrawn: list[Row] = field(default_factory=list)
+
+
+def sort_rows(rows: Sequence[Row]) -> SortedRows:
+    sorted_rows = SortedRows(rows=len(rows))
+    for row in rows:
+        if row.problem is not None:
+            sorted_rows.refused.append((row, *row.problem))
+        elif row.record is not None and row.record.get("withdrawn"):
+            sorted_rows.withdrawn.append(row)
+        elif row.record is not None and row.record.get("roster"):
+            entry = roster_entry(row.record)
+            if isinstance(entry, Problem):
+                sorted_rows.refused.append((row, entry.field, entry.reason))
+            else:
+                sorted_rows.roster.append(entry)
+        else:
+            outcome = normalise(row.record or {})
+            if isinstance(outcome, list):
+                reason = "; ".join(f"{p.field}: {p.reason}" for p in outcome)
+                sorted_rows.refused.append((row, outcome[0].field, reason))
+            else:
+                sorted_rows.pending.append((row, outcome))
+    return sorted_rows
+
+
 async def apply_chunk(
     session: AsyncSession,
     pii: PiiCipher,
@@ -59,39 +95,20 @@ async def apply_chunk(
     connector: str,
     stream: str,
     run_id: int,
-    rows: Sequence[Row],
+    chunk: SortedRows,
 ) -> ChunkResult:
     context = _Context(session, pii, run_id, agency_id, connector, stream)
-    result = ChunkResult(rows=len(rows))
-    pending: list[tuple[Row, Normalised]] = []
-    roster: list[RosterEntry] = []
-    withdrawn: list[Row] = []
-    for row in rows:
-        if row.problem is not None:
-            _quarantine(context, row, *row.problem, result)
-        elif row.record is not None and row.record.get("withdrawn"):
-            withdrawn.append(row)
-        elif row.record is not None and row.record.get("roster"):
-            entry = roster_entry(row.record)
-            if isinstance(entry, Problem):
-                _quarantine(context, row, entry.field, entry.reason, result)
-            else:
-                roster.append(entry)
-        else:
-            outcome = normalise(row.record or {})
-            if isinstance(outcome, list):
-                reason = "; ".join(f"{p.field}: {p.reason}" for p in outcome)
-                _quarantine(context, row, outcome[0].field, reason, result)
-            else:
-                pending.append((row, outcome))
-    if roster:
-        counts = await apply_roster(session, pii, roster)
+    result = ChunkResult(rows=chunk.rows)
+    for row, field_name, reason in chunk.refused:
+        _quarantine(context, row, field_name, reason, result)
+    if chunk.roster:
+        counts = await apply_roster(session, pii, chunk.roster)
         result.inserted += counts.created
         result.updated += counts.updated
         result.unchanged += counts.unchanged
-    pending = await _resolve_identities(context, pending, result)
+    pending = await _resolve_identities(context, chunk.pending, result)
     await _upsert(context, pending, result)
-    await _withdraw(context, withdrawn, result)
+    await _withdraw(context, chunk.withdrawn, result)
     await _hold(context)
     await session.flush()
     return result
@@ -128,8 +145,9 @@ async def _resolve_identities(
         if isinstance(outcome, Unresolved):
             _quarantine(context, row, outcome.field, outcome.reason, result)
             continue
-        draft = dataclasses.replace(item.draft, subject=subject)
-        resolved.append((row, Normalised(draft)))
+        if subject is not item.draft.subject:
+            item = Normalised(dataclasses.replace(item.draft, subject=subject))
+        resolved.append((row, item))
     return resolved
 
 

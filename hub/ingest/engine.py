@@ -19,7 +19,7 @@ from connectors.base import Checkpoint, ConnectorError, Row, Stream, TransientEr
 from hub.agencies.models import Agency
 from hub.db.base import utcnow
 from hub.errors import InvalidInput, NotFound
-from hub.ingest.chunk import ChunkResult, apply_chunk
+from hub.ingest.chunk import ChunkResult, SortedRows, apply_chunk, sort_rows
 from hub.ingest.models import IngestCursor, IngestRun
 from hub.subjects.pii import PiiCipher
 
@@ -145,15 +145,15 @@ async def _read_from_cursor(
     try:
         while True:
             chunk, checkpoint = await ahead
-            if not chunk and checkpoint is None:
+            if not chunk.rows and checkpoint is None:
                 return
-            # The next chunk is read and mapped in a thread while this one is stored: the
-            # source's parsing fills the time the database takes (one ingest: ~X % faster).
-            # Nothing is committed ahead: the cursor still moves with its chunk.
+            # The next chunk is read, mapped and normalised in a thread while this one is
+            # stored: that work fills the time the database takes. Nothing is committed
+            # ahead: the cursor still moves with its chunk.
             ahead = asyncio.ensure_future(asyncio.to_thread(_take_chunk, rows))
             await _store_chunk(sessions, pii, source, stream, summary, chunk, checkpoint)
             if progress:
-                progress(len(chunk))
+                progress(chunk.rows)
             if after_commit:
                 await after_commit()
     finally:
@@ -174,7 +174,7 @@ async def _store_chunk(
     source: Source,
     stream: Stream,
     summary: RunSummary,
-    chunk: list[Row],
+    chunk: SortedRows,
     checkpoint: Checkpoint | None,
 ) -> None:
     """One chunk, its cursor and the run's progress, in one transaction."""
@@ -228,14 +228,15 @@ def _log_for_operator(source: Source, error: ConnectorError) -> None:
     )
 
 
-def _take_chunk(rows: Iterator[Row | Checkpoint]) -> tuple[list[Row], Checkpoint | None]:
-    """Rows up to and including the next checkpoint (connectors yield one every N rows)."""
+def _take_chunk(rows: Iterator[Row | Checkpoint]) -> tuple[SortedRows, Checkpoint | None]:
+    """Rows up to and including the next checkpoint (connectors yield one every N rows),
+    sorted for storing."""
     chunk: list[Row] = []
     for item in rows:
         if isinstance(item, Checkpoint):
-            return chunk, item
+            return sort_rows(chunk), item
         chunk.append(item)
-    return chunk, None
+    return sort_rows(chunk), None
 
 
 async def _start_run(

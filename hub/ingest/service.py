@@ -15,7 +15,7 @@ from connectors.base import Connector, Row, SourceDataError, stored_record
 from connectors.registry import CONNECTORS
 from hub.agencies.models import Agency
 from hub.db.base import utcnow
-from hub.ingest.chunk import ChunkResult, apply_chunk
+from hub.ingest.chunk import ChunkResult, apply_chunk, sort_rows
 from hub.ingest.models import IngestCursor, IngestRun, QuarantinedRow
 from hub.ingest.quarantine import Content, fingerprint, sealed, unsealed
 from hub.subjects.pii import PiiCipher
@@ -229,7 +229,8 @@ async def replay(
             member.resolved_at, member.resolution = now, "replayed"
         await session.flush()
         fresh = _rows_again(pii, members, stream, CONNECTORS.get(connector), today)
-        chunk = await apply_chunk(session, pii, agency_id, connector, stream, run.id, fresh)
+        sorted_rows = sort_rows(fresh)
+        chunk = await apply_chunk(session, pii, agency_id, connector, stream, run.id, sorted_rows)
         _close_run(run, chunk)
         results.append(
             ReplayResult(run.id, len(members), len(fresh) - chunk.quarantined, chunk.quarantined)

@@ -314,13 +314,15 @@ async def _resolve_subjects(
 ) -> dict[int, tuple[str, int | None, int | None]]:
     """Row index → (subject key, person id, organization id). A subject the hub does not know
     yet is registered, which needs its name; rows without one are rejected."""
-    person_rows = [(i, v) for i, v in valid if v.person_id_number is not None]
+    # Each person's keyed hash, computed once (an HMAC per row adds up over a file).
+    hashes = {
+        i: pii.lookup_hash(v.person_id_number.number)
+        for i, v in valid
+        if v.person_id_number is not None
+    }
     org_rows = [(i, v) for i, v in valid if v.organization is not None]
 
-    known_persons = await person_keys_by_hash(
-        session,
-        (pii.lookup_hash(v.person_id_number.number) for _, v in person_rows),  # type: ignore[union-attr]
-    )
+    known_persons = await person_keys_by_hash(session, hashes.values())
     known_orgs = await organizations_by_uscc(session, (v.organization.code for _, v in org_rows))  # type: ignore[union-attr]
 
     new_people: list[NewPerson] = []
@@ -328,7 +330,7 @@ async def _resolve_subjects(
     keep: list[tuple[int, ValidRecord]] = []
     for index, record in valid:
         if record.person_id_number is not None:
-            on_file = known_persons.get(pii.lookup_hash(record.person_id_number.number))
+            on_file = known_persons.get(hashes[index])
             known = on_file is not None
             if not known and record.subject_name:
                 new_people.append(NewPerson(record.person_id_number, record.subject_name))
@@ -359,7 +361,7 @@ async def _resolve_subjects(
     resolved: dict[int, tuple[str, int | None, int | None]] = {}
     for index, record in keep:
         if record.person_id_number is not None:
-            person = persons[pii.lookup_hash(record.person_id_number.number)]
+            person = persons[hashes[index]]
             resolved[index] = (person.uid, person.id, None)
         else:
             assert record.organization is not None

@@ -8,14 +8,12 @@ as corrected; an unchanged one changes nothing."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from hub.checks.facts import facts_of
 from hub.checks.rules import RuleSet
@@ -30,7 +28,7 @@ from hub.records.enums import (
     RecordStatus,
     RepairState,
 )
-from hub.records.models import CreditRecord, RecordEvent
+from hub.records.models import RECORD_FIELDS, CreditRecord, RecordEvent, RecordFields
 from hub.repairs.models import RepairApplication
 from hub.subjects.service import chunks
 
@@ -53,7 +51,7 @@ WITHDRAWING = frozenset({RecordStatus.REVOKED, RecordStatus.CORRECTED})
 
 def note_event(
     session: AsyncSession,
-    record: CreditRecord,
+    record: RecordFields,
     kind: str,
     actor: str | None,
     reason: str | None = None,
@@ -182,47 +180,39 @@ async def publicity_candidates(session: AsyncSession) -> list[int]:
 async def end_publicity(
     session: AsyncSession, ruleset: RuleSet, today: date, ids: Sequence[int]
 ) -> int:
-    """One chunk of candidates: those whose window closed before `today` are claimed, one
-    UPDATE per end day, and each claimed one gets its event."""
-    records = await session.scalars(select(CreditRecord).where(CreditRecord.id.in_(ids)))
-    by_last: dict[date, list[CreditRecord]] = defaultdict(list)
-    for record in records:
+    """One chunk of candidates: those whose window closed before `today` are claimed by one
+    conditional UPDATE, and each claimed one gets its event."""
+    rows = await session.execute(select(*RECORD_FIELDS).where(CreditRecord.id.in_(ids)))
+    ending: dict[int, tuple[RecordFields, date]] = {}
+    for record in rows:
         last = measure_last_day(facts_of(record), ruleset.publicity, ruleset.listing)
         if last is not None and last < today:
-            by_last[last].append(record)
-    ended = 0
-    for last, ending in by_last.items():
-        for record in await _claim(session, ending, last):
-            reason = f"publicity ended after {last} (令2025年第36号: at its maximum)"
-            note_event(session, record, "PUBLICITY_ENDED", "hub", reason, lastDay=str(last))
-            ended += 1
+            ending[record.id] = (record, last)
+    claimed = await _claim(session, {id_: last for id_, (_, last) in ending.items()})
+    for record_id in claimed:
+        ended, last = ending[record_id]
+        reason = f"publicity ended after {last} (令2025年第36号: at its maximum)"
+        note_event(session, ended, "PUBLICITY_ENDED", "hub", reason, lastDay=str(last))
     await session.flush()
-    return ended
+    return len(claimed)
 
 
-async def _claim(
-    session: AsyncSession, records: list[CreditRecord], last: date
-) -> list[CreditRecord]:
-    """The records whose end this run notes: one conditional UPDATE … RETURNING for all that
-    ended the same day, so a run overlapping another claims each record at most once."""
-    ended_on = last + timedelta(days=1)
-    claimed = set(
-        await session.scalars(
-            update(CreditRecord)
-            .where(
-                CreditRecord.id.in_([r.id for r in records]),
-                CreditRecord.publicity_ended_on.is_(None),
-            )
-            .values(publicity_ended_on=ended_on)
-            .returning(CreditRecord.id)
-            .execution_options(synchronize_session=False)
-        )
+async def _claim(session: AsyncSession, last_days: dict[int, date]) -> list[int]:
+    """The records whose end this run notes, by id: one conditional UPDATE … RETURNING, each
+    record's own end day in a CASE, so a run overlapping another claims each record at most
+    once. (One UPDATE per end day, as before, was one per record: a chunk's records rarely
+    share a day; 100,000 records took 38 s.)"""
+    if not last_days:
+        return []
+    ended_on = {id_: last + timedelta(days=1) for id_, last in last_days.items()}
+    claimed = await session.scalars(
+        update(CreditRecord)
+        .where(CreditRecord.id.in_(list(ended_on)), CreditRecord.publicity_ended_on.is_(None))
+        .values(publicity_ended_on=case(ended_on, value=CreditRecord.id))
+        .returning(CreditRecord.id)
+        .execution_options(synchronize_session=False)
     )
-    mine = [r for r in records if r.id in claimed]
-    for record in mine:
-        # What the statement stored, without reloading the rows.
-        set_committed_value(record, "publicity_ended_on", ended_on)
-    return mine
+    return sorted(claimed)
 
 
 def objection_overdue(today: date) -> ColumnElement[bool]:

@@ -8,15 +8,15 @@ on the same engine settings (`hub.db.engine.create_engine`) the statements the h
     SELECT clients.agency_id, clients.scopes, clients.revoked_at, clients.jurisdiction,
         agencies.region_code FROM clients JOIN agencies ON agencies.id = clients.agency_id
         WHERE clients.id = $1
-    SELECT persons.<all columns> FROM persons WHERE persons.id_hash IN ($1)
-    SELECT credit_records.<all columns> FROM credit_records WHERE credit_records.person_id IN ($1)
-          AND (credit_records.source_agency_id = $2 OR credit_records.status NOT IN ('REVOKED'))
-        ORDER BY credit_records.decided_at DESC, credit_records.id
-        (only when the person exists, as in the hub)
+    SELECT persons.<all columns>, credit_records.<the RecordFields columns>
+        FROM persons LEFT OUTER JOIN credit_records ON credit_records.person_id = persons.id
+          AND (credit_records.source_agency_id = $1 OR credit_records.status NOT IN ($2))
+        WHERE persons.id_hash IN ($3)
+        ORDER BY persons.id, credit_records.decided_at DESC, credit_records.id
 
 The hub's per-family coverage query is cached in the hub process for a few seconds, so it
 is not part of a request's statements (see hub.agencies.feeds.CoverageCache).
-    INSERT INTO checks (id, client_id, agency_id, purpose, reference, subject_type,
+    INSERT INTO checks (id, client_id, agency_id, checked_by, purpose, reference, subject_type,
         subject_key, as_of, verdict, ruleset_version, result, checked_at) VALUES (...)
     INSERT INTO audit_pending (...) VALUES (...)   -- the check's access, recorded
     COMMIT
@@ -43,7 +43,7 @@ from datetime import date
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, or_, select
+from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -60,6 +60,7 @@ from hub.db.engine import create_engine
 from hub.db.models import Agency, Check, Client, CreditRecord, Person
 from hub.keys import load_keys
 from hub.records.enums import SubjectType
+from hub.records.models import RECORD_FIELDS
 from hub.settings import Settings
 from hub.subjects.pii import PiiCipher
 
@@ -75,8 +76,10 @@ CLIENT_ID = os.environ["BENCH_CLIENT_ID"]
 CLIENT = select(
     Client.agency_id, Client.scopes, Client.revoked_at, Client.jurisdiction, Agency.region_code
 ).join(Agency, Agency.id == Client.agency_id)
-PERSON = select(Person.__table__)
-RECORDS = select(CreditRecord.__table__)
+PERSON_WITH_RECORDS = select(Person.__table__, *RECORD_FIELDS)
+# Where the record's id sits in a row (after the person's columns): None on the outer
+# join's empty side, a person without records.
+RECORD_ID = len(Person.__table__.columns)
 INSERT_CHECK = insert(Check.__table__)
 RECORD_ACCESS = insert(PendingAccess.__table__)
 sealer = Sealer(async_sessionmaker(engine), chain_key(keys.pii.hmac_key))
@@ -111,24 +114,25 @@ async def check(request: Request) -> Response:
     subject_key = pii.lookup_hash(payload["idNumber"])
     async with engine.begin() as connection:
         client = (await connection.execute(CLIENT.where(Client.id == CLIENT_ID))).one()
-        person = (
-            await connection.execute(PERSON.where(Person.id_hash.in_([subject_key])))
-        ).one_or_none()
-        records = []
-        if person is not None:
-            records = (
-                await connection.execute(
-                    RECORDS.where(CreditRecord.person_id.in_([person.id]))
-                    .where(visible_to(client.agency_id))
-                    .order_by(CreditRecord.decided_at.desc(), CreditRecord.id)
+        rows = (
+            await connection.execute(
+                PERSON_WITH_RECORDS.select_from(Person)
+                .outerjoin(
+                    CreditRecord,
+                    and_(CreditRecord.person_id == Person.id, visible_to(client.agency_id)),
                 )
-            ).all()
+                .where(Person.id_hash.in_([subject_key]))
+                .order_by(Person.id, CreditRecord.decided_at.desc(), CreditRecord.id)
+            )
+        ).all()
+        records = [row for row in rows if row[RECORD_ID] is not None]
         verdict = Verdict.REVIEW if records else Verdict.CLEAR
         await connection.execute(
             INSERT_CHECK.values(
                 id=str(uuid.uuid4()),
                 client_id=CLIENT_ID,
                 agency_id=client.agency_id,
+                checked_by=None,
                 purpose=Purpose.HIRING,
                 reference=payload["reference"],
                 subject_type=SubjectType.PERSON,

@@ -17,6 +17,7 @@ import asyncio
 import dataclasses
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -54,6 +55,7 @@ from bench.loadgen import (
 from bench.profiling import ensure_py_spy, print_profile, profile_call, profile_hub
 from bench.report import print_anchors, print_report, results_document, write_results
 from bench.servers import Server, print_parity, sql_parity
+from bench.soak import percentile_ms, soak
 from hub.auth.scopes import CHECK_AWARD, CHECK_HIRING
 from hub.checks.service import MAX_BATCH
 from hub.db.migrate import upgrade
@@ -116,6 +118,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--skip-batch", action="store_true", help="no batch measurement")
     parser.add_argument(
+        "--open-loop",
+        type=float,
+        default=0.0,
+        metavar="FRACTION",
+        help="after the closed-loop runs, offer single checks to the hub on a fixed schedule at "
+        "FRACTION of its measured req/s for --open-loop-minutes, latency counted from each "
+        "request's due time (issue 14: p99 at half the maximum, --open-loop 0.5)",
+    )
+    parser.add_argument("--open-loop-minutes", type=int, default=1)
+    parser.add_argument(
         "--hub-workers",
         type=int,
         default=1,
@@ -130,6 +142,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--hub-workers must be at least 1")
     if args.hub_workers > 1 and args.profile > 0:
         parser.error("--profile samples one process: use it with --hub-workers 1")
+    if not 0 <= args.open_loop <= 1 or args.open_loop_minutes < 1:
+        parser.error("--open-loop must lie in [0, 1] and --open-loop-minutes be at least 1")
     if not 1 <= args.batch_size <= MAX_BATCH:
         parser.error(f"--batch-size must be between 1 and {MAX_BATCH:,}")
     return args
@@ -392,6 +406,7 @@ def run(args: argparse.Namespace, argv: list[str], ws: Workspace, started: float
     hub_run = measure(load, hub_target, hub, args)
     bare_run = measure(load, bare_target, bare, args)
     lean_run = measure(load, lean_at, lean, args)
+    open_loop = run_open_loop(args, hub, hiring_token, ids, hub_run.rps)
     ratio = round(hub_run.rps / bare_run.rps, 3) if bare_run.rps else 0.0
     stored = asyncio.run(check_rows(ws.dsn))
     postgres = asyncio.run(server_version(ws.dsn))
@@ -401,6 +416,8 @@ def run(args: argparse.Namespace, argv: list[str], ws: Workspace, started: float
 
     print_report(hub_run, bare_run, ratio, load.description, args.concurrency, batch)
     print_anchors(hub_run, lean_run, floor)
+    if open_loop:
+        print_open_loop(open_loop)
     print(f"checks stored by the runs: {dict(sorted(stored.items()))}")
     print_profiles(args, profile, batch_profile)
     sections = {
@@ -418,6 +435,7 @@ def run(args: argparse.Namespace, argv: list[str], ws: Workspace, started: float
         "lean": dataclasses.asdict(lean_run),
         "floor": dataclasses.asdict(floor) if floor else None,
         "checks_stored": dict(stored),
+        "open_loop": open_loop,
         "profile": profile,
         "batch_profile": batch_profile,
     }
@@ -426,6 +444,55 @@ def run(args: argparse.Namespace, argv: list[str], ws: Workspace, started: float
         hub=hub_run, bare=bare_run, ratio=ratio, batch=batch,
     )  # fmt: skip
     write_results(document)
+
+
+class HiringChecks:
+    """What `bench.soak.soak` offers: the HR system's query (as in the closed loop) for a
+    person drawn from the sample each time."""
+
+    def __init__(self, ids: list[str], seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.ids = ids
+        self.cursor: str | None = None
+
+    def next(self) -> tuple[str, dict[str, Any]]:
+        check_input = {
+            "purpose": "HIRING",
+            "subject": {"idNumber": self.rng.choice(self.ids)},
+            "reference": REFERENCE,
+        }
+        return "check", {"query": CHECK_QUERY, "variables": {"input": check_input}}
+
+
+def run_open_loop(
+    args: argparse.Namespace, hub: Server, hiring_token: str, ids: list[str], maximum: float
+) -> dict[str, Any] | None:
+    if not args.open_loop:
+        return None
+    rate = args.open_loop * maximum
+    wait_for_quiet(args.wait_quiet)
+    print(f"hub open loop: {rate:.0f} req/s offered ({args.open_loop:g} × {maximum:.0f}) for "
+          f"{args.open_loop_minutes} min", flush=True)  # fmt: skip
+    checks = HiringChecks(ids, args.seed)
+    minutes = asyncio.run(soak(hub.url, hiring_token, checks, rate, args.open_loop_minutes))
+    latencies = [t for minute in minutes for t in minute.latencies]
+    return {
+        "offered_rps": round(rate, 1),
+        "fraction_of_maximum": args.open_loop,
+        "requests": len(latencies),
+        "p50_ms": round(percentile_ms(latencies, 0.5), 2),
+        "p99_ms": round(percentile_ms(latencies, 0.99), 2),
+        "errors_5xx": sum(minute.errors for minute in minutes),
+    }
+
+
+def print_open_loop(result: dict[str, Any]) -> None:
+    verdict = "PASS" if result["p99_ms"] < 20 else "MISS"
+    print(f"open loop: {result['offered_rps']:.0f} req/s offered "
+          f"({result['fraction_of_maximum']:g} × the closed-loop maximum), "
+          f"{result['requests']:,} checks, p50 {result['p50_ms']:.2f} ms, "
+          f"p99 {result['p99_ms']:.2f} ms (target < 20 ms: {verdict}), "
+          f"5xx {result['errors_5xx']}")  # fmt: skip
 
 
 def clean_up(args: argparse.Namespace, ws: Workspace) -> None:

@@ -34,6 +34,7 @@ BACKGROUND = (
     "feed_head",
     "record_events.position IS NULL",
     "publicity_ended_on IS NULL",
+    "FROM credit_records WHERE credit_records.id IN",  # the publicity run's chunk read
 )
 
 

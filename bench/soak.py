@@ -170,7 +170,7 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def _ms(values: list[float], q: float) -> float:
+def percentile_ms(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
@@ -179,8 +179,8 @@ def report(stats: list[Minute], rss_start: float, rss_end: float, rate: float, t
     print(f"maximum {top:.0f} req/s; soak at {rate:.0f} req/s ({100 * rate / top:.0f} %)")
     print("minute  requests  p50 ms  p99 ms  5xx")
     for i, minute in enumerate(stats, 1):
-        print(f"{i:6d}  {len(minute.latencies):8d}  {_ms(minute.latencies, .5):6.1f}  "
-              f"{_ms(minute.latencies, .99):6.1f}  {minute.errors:3d}")  # fmt: skip
+        print(f"{i:6d}  {len(minute.latencies):8d}  {percentile_ms(minute.latencies, .5):6.1f}  "
+              f"{percentile_ms(minute.latencies, .99):6.1f}  {minute.errors:3d}")  # fmt: skip
     errors = sum(m.errors for m in stats)
     print(f"5xx in all: {errors}; server RSS {rss_start:.0f} MB at the start, {rss_end:.0f} MB "
           f"at the end ({rss_end - rss_start:+.0f} MB)")  # fmt: skip

@@ -29,12 +29,14 @@ class Rounds:
         batch_size: int,
         what: str,
         interval: float = 5.0,
+        linger: float = 0.05,
     ) -> None:
         self._sessions = sessions
         self._batch = batch
         self._batch_size = batch_size
         self.what = what
         self._interval = interval
+        self._linger = linger
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         self._stopping = False
@@ -64,9 +66,12 @@ class Rounds:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._interval):
                     await self._wake.wait()
-            self._wake.clear()
             if self._stopping:
                 return
+            # Woken by a request, wait a moment before the round: the requests that follow
+            # join it, one round for a burst instead of a round (a transaction) per request.
+            await asyncio.sleep(self._linger)
+            self._wake.clear()
             try:
                 await self.drain()
             except Exception as error:  # the work stays waiting; the next round tries again

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -32,10 +33,9 @@ from hub.feed.sequencer import Sequencer, wrote_events
 from hub.feed.service import Reader
 from hub.keys import Keys, load_keys
 from hub.lifecycle.calendar import WorkCalendar, load_calendar
-from hub.lifecycle.service import end_publicity, publicity_candidates
+from hub.lifecycle.service import end_publicity, note_run_done, publicity_candidates, run_done
 from hub.settings import Settings
 from hub.subjects.pii import PiiCipher
-from hub.subjects.service import chunks
 
 log = logging.getLogger("hub")
 
@@ -128,20 +128,31 @@ async def open_runtime(
         await runtime.close()
 
 
-async def note_publicity(runtime: Runtime, stopping: Callable[[], bool] = lambda: False) -> int:
+async def note_publicity(
+    runtime: Runtime, stopping: Callable[[], bool] = lambda: False, share: float = 1.0
+) -> int:
     """One lifecycle run (`hub lifecycle run`, and once when a server starts): the end of
-    each publicity window noted as an event, one transaction per chunk of records — a long
-    run commits as it goes, and a stopping server ends it between chunks, never in the
-    middle of a statement. Returns how many ended."""
-    async with runtime.sessions() as session:
-        candidates = await publicity_candidates(session)
-    ended = 0
-    for part in chunks(candidates):
-        if stopping():
-            break
+    each publicity window noted as an event, one transaction per page of records — a long
+    run commits as it goes, and a stopping server ends it between pages, never in the
+    middle of a statement. With `share` < 1 (a serving process) the run keeps to about that
+    share of the time, waiting after each page: on 10 million records the run is minutes of
+    CPU, and at full speed it starved the requests it shares the process with. Returns how
+    many ended."""
+    ended, after = 0, 0
+    while not stopping():
+        began = time.perf_counter()
         async with runtime.sessions.begin() as session:
-            ended += await end_publicity(session, runtime.ruleset, runtime.today(), part)
+            page = await publicity_candidates(session, after)
+            if not page:
+                break
+            ended += await end_publicity(session, runtime.ruleset, runtime.today(), page)
+        after = page[-1]
         runtime.sequencer.wake()
+        if share < 1:
+            await asyncio.sleep((time.perf_counter() - began) * (1 / share - 1))
+    if not stopping():
+        async with runtime.sessions.begin() as session:
+            await note_run_done(session, runtime.today(), ended)
     return ended
 
 
@@ -151,11 +162,18 @@ async def raise_warnings(runtime: Runtime) -> int:
         return len(await scan(session, current_rules(), runtime.today()))
 
 
+# The start-up run's share of a serving process's time (note_publicity).
+START_UP_SHARE = 0.2
+
+
 async def note_publicity_at_start(runtime: Runtime, stopping: Callable[[], bool]) -> None:
     """The start-up lifecycle run, in the background: a failure is logged, never stops the
     server."""
     try:
-        ended = await note_publicity(runtime, stopping)
+        async with runtime.sessions() as session:
+            if await run_done(session, runtime.today()):
+                return  # today's run is done (cron, or an earlier start): ends count in days
+        ended = await note_publicity(runtime, stopping, share=START_UP_SHARE)
         raised = 0 if stopping() else await raise_warnings(runtime)
     except Exception as error:  # the database is not there yet: cron's next run catches up
         log.warning("lifecycle run at start-up failed: %s", type(error).__name__)

@@ -34,6 +34,7 @@ TABLES = (
     "evaluation_inputs",
     "evaluation_snapshots",
     "rate_limits",
+    "lifecycle_runs",
     "screening_jobs",
     "console_sessions",
     "users",

@@ -12,6 +12,7 @@ from hub.evaluation.models import EvaluationSnapshot, ManualValue
 from hub.evidence.models import Evidence
 from hub.feed.models import FeedHead
 from hub.ingest.models import IngestCursor, IngestRun, QuarantinedRow
+from hub.lifecycle.models import LifecycleRun
 from hub.objections.models import Objection
 from hub.records.models import CreditRecord, RecordEvent
 from hub.repairs.models import RepairApplication
@@ -36,6 +37,7 @@ __all__ = [
     "FeedHead",
     "IngestCursor",
     "IngestRun",
+    "LifecycleRun",
     "ManualValue",
     "Objection",
     "Organization",

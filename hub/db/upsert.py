@@ -12,13 +12,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 
 async def insert_new(
-    session: AsyncSession, model: Any, rows: Sequence[dict[str, Any]], key: str
-) -> list[int]:
+    session: AsyncSession,
+    model: Any,
+    rows: Sequence[dict[str, Any]],
+    key: str,
+    returning: str = "id",
+) -> list[Any]:
     if not rows:
         return []
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
         insert(model).values(list(rows)).on_conflict_do_nothing(index_elements=[key])
-    ).returning(model.id)
+    ).returning(getattr(model, returning))
     return list(await session.scalars(statement))

@@ -19,6 +19,8 @@ from hub.checks.facts import facts_of
 from hub.checks.rules import RuleSet
 from hub.checks.rules_periods import measure_last_day
 from hub.db.base import utcnow
+from hub.db.upsert import insert_new
+from hub.lifecycle.models import LifecycleRun
 from hub.objections.models import Objection
 from hub.objections.rules import OpenObjection, record_dispute
 from hub.records.enums import (
@@ -30,7 +32,7 @@ from hub.records.enums import (
 )
 from hub.records.models import RECORD_FIELDS, CreditRecord, RecordEvent, RecordFields
 from hub.repairs.models import RepairApplication
-from hub.subjects.service import chunks
+from hub.subjects.service import CHUNK, chunks
 
 # 失信信息 whose publicity the hub ends and announces (a 信用网站 publishes them for bodies).
 PUBLISHED_CATEGORIES = frozenset(
@@ -159,20 +161,42 @@ async def run_publicity(session: AsyncSession, ruleset: RuleSet, today: date) ->
     """Writes PUBLICITY_ENDED for every published record whose publicity (or listing) ended
     before `today` and was not noted yet, in the session's one transaction. Idempotent, and
     safe when two runs overlap (cron and a start-up): each record is claimed by a conditional
-    update, so one event per end. (A process commits chunk by chunk: hub.runtime.)"""
-    ended = 0
-    for part in chunks(await publicity_candidates(session)):
-        ended += await end_publicity(session, ruleset, today, part)
+    update, so one event per end. (A process commits page by page: hub.runtime.)"""
+    ended, after = 0, 0
+    while page := await publicity_candidates(session, after):
+        ended += await end_publicity(session, ruleset, today, page)
+        after = page[-1]
     return ended
 
 
-async def publicity_candidates(session: AsyncSession) -> list[int]:
-    """Published records whose end is not noted yet (most have not ended: judged next)."""
-    query = select(CreditRecord.id).where(
-        CreditRecord.category.in_(PUBLISHED_CATEGORIES),
-        CreditRecord.status == RecordStatus.ACTIVE,
-        CreditRecord.publicity_ended_on.is_(None),
-        CreditRecord.repaired_on.is_(None),
+async def run_done(session: AsyncSession, day: date) -> bool:
+    """Whether a lifecycle run went through to the end on `day`."""
+    return await session.get(LifecycleRun, day) is not None
+
+
+async def note_run_done(session: AsyncSession, day: date, publicity_ended: int) -> None:
+    """Once per day: of two runs finishing together (cron and a start-up), the first says so."""
+    done = {"day": day, "finished_at": utcnow(), "publicity_ended": publicity_ended}
+    await insert_new(session, LifecycleRun, [done], "day", returning="day")
+
+
+async def publicity_candidates(
+    session: AsyncSession, after: int = 0, limit: int = CHUNK
+) -> list[int]:
+    """The next `limit` published records, by id after `after`, whose end is not noted yet
+    (most have not ended: judged next). Page by page, never all at once: a hub of 10 million
+    records has millions of them."""
+    query = (
+        select(CreditRecord.id)
+        .where(
+            CreditRecord.id > after,
+            CreditRecord.category.in_(PUBLISHED_CATEGORIES),
+            CreditRecord.status == RecordStatus.ACTIVE,
+            CreditRecord.publicity_ended_on.is_(None),
+            CreditRecord.repaired_on.is_(None),
+        )
+        .order_by(CreditRecord.id)
+        .limit(limit)
     )
     return list(await session.scalars(query))
 

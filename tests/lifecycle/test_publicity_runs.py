@@ -5,6 +5,7 @@ UPDATE … RETURNING, and only the claimed ones get their event."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import date
 
 from factories import body, record, submit
@@ -12,8 +13,10 @@ from sqlalchemy import func, select
 
 from hub.agencies.models import AgencyFamily
 from hub.checks.ruleset import current_ruleset
-from hub.lifecycle.service import run_publicity
+from hub.lifecycle.service import publicity_candidates, run_done, run_publicity
 from hub.records.models import CreditRecord, RecordEvent
+from hub.runtime import Runtime, note_publicity, note_publicity_at_start
+from hub.settings import Settings
 
 TODAY = date(2026, 12, 5)
 
@@ -62,3 +65,66 @@ async def test_a_run_groups_records_by_the_day_they_ended(http, db):
         days = set(await session.scalars(select(CreditRecord.publicity_ended_on)))
     # Three decision months, three end days: one UPDATE each.
     assert len(days) == 3
+
+
+async def test_candidates_come_page_by_page_each_once(http, db):
+    await _old_arrears(http, db, 30)
+    pages, after = [], 0
+    async with db.sessions() as session:
+        while page := await publicity_candidates(session, after, limit=7):
+            pages.append(page)
+            after = page[-1]
+        every = set(await session.scalars(select(CreditRecord.id)))
+    assert [len(p) for p in pages] == [7, 7, 7, 7, 2]
+    ids = [i for p in pages for i in p]
+    assert ids == sorted(every)
+
+
+async def test_a_starting_server_skips_the_run_when_todays_is_done(http, db, keys_dir, keys):
+    """Ends are counted in days: once a run of today went through (cron, or an earlier
+    start), a restart does not judge millions of records again."""
+    await _old_arrears(http, db, 5)
+    settings = Settings(database_url=db.url, keys_dir=keys_dir)
+    runtime = dataclasses.replace(Runtime.build(settings, keys), today=lambda: TODAY)
+    try:
+        await note_publicity_at_start(runtime, lambda: False)
+        assert await _ended(db) == 5
+        async with db.sessions() as session:
+            assert await run_done(session, TODAY)
+        await _old_arrears_of_another_year(http, db)
+        await note_publicity_at_start(runtime, lambda: False)
+        assert await _ended(db) == 5  # skipped: today's run is done
+        assert await note_publicity(runtime) == 2  # cron's run still notes what came since
+    finally:
+        await runtime.close()
+
+
+async def test_a_run_stopped_half_way_is_not_today_s_run(http, db, keys_dir, keys):
+    await _old_arrears(http, db, 5)
+    settings = Settings(database_url=db.url, keys_dir=keys_dir)
+    runtime = dataclasses.replace(Runtime.build(settings, keys), today=lambda: TODAY)
+    try:
+        assert await note_publicity(runtime, stopping=lambda: True) == 0
+        async with db.sessions() as session:
+            assert not await run_done(session, TODAY)
+    finally:
+        await runtime.close()
+
+
+async def _ended(db) -> int:  # type: ignore[no-untyped-def]
+    async with db.sessions() as session:
+        return int(
+            await session.scalar(
+                select(func.count()).where(CreditRecord.publicity_ended_on.is_not(None))
+            )
+            or 0
+        )
+
+
+async def _old_arrears_of_another_year(http, db) -> None:  # type: ignore[no-untyped-def]
+    rows = [
+        record(f"江财欠〔2022〕{i}号", body(950 + i), category="PAYMENT_ARREARS", kind=None,
+               severity="GENERAL", decided="2022-05-10")
+        for i in range(2)
+    ]  # fmt: skip
+    await submit(http, db, rows, agency_seed=78, family=AgencyFamily.FINANCE)

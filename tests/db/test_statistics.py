@@ -47,18 +47,22 @@ async def _statistics_rows(db: Database, table: str) -> int:
     return int(found or 0)
 
 
+async def _write_counted(db: Database, statement: str) -> None:
+    """`statement`, committed, and the server's count of the changes made visible now."""
+    async with db.engine.begin() as connection:
+        await connection.execute(text(statement))
+        await connection.execute(text("SELECT pg_stat_force_next_flush()"))
+
+
 async def test_a_round_gathers_the_statistics_the_planner_needs(db: Database) -> None:
     if db.backend != "postgres":
         pytest.skip("SQLite's planner works without gathered statistics")
-    async with db.engine.begin() as connection:
-        await connection.execute(
-            text(
-                "INSERT INTO agencies (uscc, name, region_code, level, family, created_at) "
-                "SELECT lpad(g::text, 18, '0'), 'agency ' || g, '361200', 'CITY', 'OTHER', now() "
-                "FROM generate_series(1, 300) g"
-            )
-        )
-        await connection.execute(text("SELECT pg_stat_force_next_flush()"))
+    await _write_counted(
+        db,
+        "INSERT INTO agencies (uscc, name, region_code, level, family, created_at) "
+        "SELECT lpad(g::text, 18, '0'), 'agency ' || g, '361200', 'CITY', 'OTHER', now() "
+        "FROM generate_series(1, 300) g",
+    )
     # The server counts changes asynchronously: a round sees them within a second or so.
     deadline = time.monotonic() + 10
     done: dict[str, Care] = {}
@@ -92,15 +96,12 @@ async def test_a_filling_command_tends_tables_from_its_first_commits(db: Databas
         )
     now = [0.0]
     care = WriterCare(db.engine, interval=30, clock=lambda: now[0])
-    async with db.engine.begin() as connection:
-        await connection.execute(
-            text(
-                "INSERT INTO organizations (uscc, name, region_code, created_at) "
-                "SELECT lpad(g::text, 18, '0'), '单位' || g, '361200', now() "
-                "FROM generate_series(1, 300) g"
-            )
-        )
-        await connection.execute(text("SELECT pg_stat_force_next_flush()"))
+    await _write_counted(
+        db,
+        "INSERT INTO organizations (uscc, name, region_code, created_at) "
+        "SELECT lpad(g::text, 18, '0'), '单位' || g, '361200', now() "
+        "FROM generate_series(1, 300) g",
+    )
     # Rounds soon after one another at first: the server counts a commit a moment late.
     deadline = time.monotonic() + 10
     while "organizations" not in (done := await care.after_commit()):
@@ -111,9 +112,7 @@ async def test_a_filling_command_tends_tables_from_its_first_commits(db: Databas
     assert done.get("organizations") is Care.ANALYZE
     assert await _statistics_rows(db, "organizations") > 0
     # Then at most every interval, however much the command writes in between.
-    async with db.engine.begin() as connection:
-        await connection.execute(text("UPDATE organizations SET name = name || '局'"))
-        await connection.execute(text("SELECT pg_stat_force_next_flush()"))
+    await _write_counted(db, "UPDATE organizations SET name = name || '局'")
     assert await care.after_commit() == {}
     now[0] += 30
     assert (await care.after_commit()).get("organizations") in (Care.ANALYZE, Care.VACUUM)

@@ -180,6 +180,36 @@ class Dataset:
     seconds: float
 
 
+async def reopen(dsn: str, pii: PiiCipher, sample: int) -> Dataset:
+    """What `load` left in a database kept by an earlier run (`--keep-db`), as far as a run
+    needs it: the ID numbers of `sample` persons drawn at random, read back with the kept
+    PII keys, those with records first."""
+    connection = await asyncpg.connect(dsn)
+    try:
+        persons = int(await connection.fetchval("SELECT count(*) FROM persons"))
+        records = int(await connection.fetchval("SELECT count(*) FROM credit_records"))
+        rows = await connection.fetch(
+            "SELECT p.id_cipher, EXISTS (SELECT 1 FROM credit_records r"
+            " WHERE r.person_id = p.id) AS has_records FROM persons p ORDER BY random() LIMIT $1",
+            sample,
+        )
+        checking = await connection.fetchval(
+            "SELECT uscc FROM agencies WHERE name = $1", CHECKING_AGENCY
+        )
+    finally:
+        await connection.close()
+    with_ids = [pii.decrypt(r["id_cipher"]) for r in rows if r["has_records"]]
+    without_ids = [pii.decrypt(r["id_cipher"]) for r in rows if not r["has_records"]]
+    return Dataset(
+        id_numbers=with_ids + without_ids,
+        with_records=len(with_ids),
+        checking_agency_uscc=str(checking),
+        persons=persons,
+        records=records,
+        seconds=0.0,
+    )
+
+
 def _check_mix() -> None:
     for category, kinds in KIND_MIX.items():
         assert {k for k, _ in kinds} <= KINDS_BY_CATEGORY[category], category

@@ -180,6 +180,15 @@ class Dataset:
     seconds: float
 
 
+async def settle_after_lifecycle(dsn: str) -> None:
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute("VACUUM (ANALYZE) credit_records, record_events, feed_head")
+        await connection.execute("CHECKPOINT")
+    finally:
+        await connection.close()
+
+
 async def reopen(dsn: str, pii: PiiCipher, sample: int) -> Dataset:
     """What `load` left in a database kept by an earlier run (`--keep-db`), as far as a run
     needs it: the ID numbers of `sample` persons drawn at random, read back with the kept

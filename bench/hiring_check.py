@@ -301,6 +301,9 @@ def load_data(args: argparse.Namespace, ws: Workspace) -> tuple[dataset.Dataset,
     subprocess.run([sys.executable, "-c", "from hub.cli import main; main()", "lifecycle",
                     "run"], env=env, check=True, capture_output=True)  # fmt: skip
     print(f"hub lifecycle run: {time.perf_counter() - started:.1f}s", flush=True)
+    # The run updated every ended record and wrote its event: settled again, or the serving
+    # hub's own table care (autovacuum is off here) vacuums them in the middle of a run.
+    asyncio.run(dataset.settle_after_lifecycle(ws.dsn))
     scopes = f"{CHECK_HIRING} {CHECK_AWARD}"
     client_id, secret = asyncio.run(create_check_client(ws.url, data.checking_agency_uscc, scopes))
     return data, client_id, secret

@@ -30,6 +30,9 @@ log = logging.getLogger("hub")
 # autovacuum's defaults (autovacuum_{analyze,vacuum}_{threshold,scale_factor}).
 ANALYZE_THRESHOLD, ANALYZE_SCALE = 50, 0.1
 VACUUM_THRESHOLD, VACUUM_SCALE = 50, 0.2
+# autovacuum_vacuum_cost_delay's default: autovacuum sleeps this long every 200 units of I/O
+# cost; a plain VACUUM or ANALYZE does not sleep at all.
+AUTOVACUUM_COST_DELAY = "2ms"
 
 
 class Care(Enum):
@@ -66,16 +69,20 @@ _ACTIVITY = text(
 
 
 async def tend_tables(
-    engine: AsyncEngine, stopping: Callable[[], bool] = lambda: False
+    engine: AsyncEngine, stopping: Callable[[], bool] = lambda: False, *, throttled: bool = False
 ) -> dict[str, Care]:
     """One round: the tables of the hub's schema that need it are vacuumed or analysed, one
-    statement each (a stopping server ends the round between two). Returns what was done to
-    which table."""
+    statement each (a stopping server ends the round between two). `throttled`: paced as
+    autovacuum paces itself, for a process that answers requests meanwhile (a VACUUM at
+    full speed of a million changed rows stalled checks for seconds). Returns what was done
+    to which table."""
     done: dict[str, Care] = {}
     async with engine.connect() as connection:
         connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
         # A large table may take longer than a request may.
         await connection.execute(text("SET statement_timeout = 0"))
+        if throttled:
+            await connection.execute(text(f"SET vacuum_cost_delay = '{AUTOVACUUM_COST_DELAY}'"))
         rows = (await connection.execute(_ACTIVITY)).all()
         for name, live, dead, changed, analyzed in rows:
             care = care_needed(TableActivity(name, live, dead, changed, analyzed))
@@ -126,7 +133,7 @@ class TableCare:
         )
         while True:
             try:
-                done = await tend_tables(self._engine, self._stop.is_set)
+                done = await tend_tables(self._engine, self._stop.is_set, throttled=True)
                 if done:
                     tended = ", ".join(f"{t} {c.name}" for t, c in done.items())
                     log.info("tables tended: %s", tended)

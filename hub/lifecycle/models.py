@@ -9,9 +9,9 @@ from hub.db.base import Base, UtcDateTime, utcnow
 
 
 class LifecycleRun(Base):
-    """A day whose lifecycle run went through to the end (hub.runtime.note_publicity). A
-    starting server skips its own run when today's is done: on millions of records the run
-    is minutes of CPU, and ends are counted in days."""
+    """A day whose publicity pass went through to the end (hub.runtime.note_publicity, the
+    first half of a lifecycle run). A starting server skips its own run when today's is
+    done: on millions of records the pass is minutes of CPU, and ends are counted in days."""
 
     __tablename__ = "lifecycle_runs"
 

@@ -170,7 +170,7 @@ async def run_publicity(session: AsyncSession, ruleset: RuleSet, today: date) ->
 
 
 async def run_done(session: AsyncSession, day: date) -> bool:
-    """Whether a lifecycle run went through to the end on `day`."""
+    """Whether a publicity pass (note_publicity) went through to the end on `day`."""
     return await session.get(LifecycleRun, day) is not None
 
 

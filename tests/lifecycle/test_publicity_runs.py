@@ -1,6 +1,7 @@
 """The lifecycle run notes each ended publicity once, however runs overlap (cron and a
-starting server): records that ended the same day are claimed by one conditional
-UPDATE … RETURNING, and only the claimed ones get their event."""
+starting server): a page of records is claimed by one conditional UPDATE … RETURNING, each
+with its own end day, and only the claimed ones get their event. A starting server skips
+the run when one of the same day went through."""
 
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ async def test_a_run_groups_records_by_the_day_they_ended(http, db):
     assert await _run(db) == 6
     async with db.sessions() as session:
         days = set(await session.scalars(select(CreditRecord.publicity_ended_on)))
-    # Three decision months, three end days: one UPDATE each.
+    # Three decision months, three end days, each record claimed with its own.
     assert len(days) == 3
 
 

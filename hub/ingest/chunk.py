@@ -57,16 +57,20 @@ class SortedRows:
     """A chunk's rows by what the engine does with each: `sort_rows`, pure, so a reader
     thread can do it for the next chunk while this one is stored."""
 
-    rows: int = 0
     # (row, field, reason): rows that cannot go in, quarantined as they are.
     refused: list[tuple[Row, str, str]] = field(default_factory=list)
     pending: list[tuple[Row, Normalised]] = field(default_factory=list)
     roster: list[RosterEntry] = field(default_factory=list)
     withdrawn: list[Row] = field(default_factory=list)
 
+    @property
+    def rows(self) -> int:
+        """How many rows the chunk had: each went to exactly one of the lists."""
+        return len(self.refused) + len(self.pending) + len(self.roster) + len(self.withdrawn)
+
 
 def sort_rows(rows: Sequence[Row]) -> SortedRows:
-    sorted_rows = SortedRows(rows=len(rows))
+    sorted_rows = SortedRows()
     for row in rows:
         if row.problem is not None:
             sorted_rows.refused.append((row, *row.problem))

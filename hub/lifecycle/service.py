@@ -157,18 +157,6 @@ def decide_repair(
     note_event(session, record, f"REPAIR_{to.value}", actor, reason, repair=application.id)
 
 
-async def run_publicity(session: AsyncSession, ruleset: RuleSet, today: date) -> int:
-    """Writes PUBLICITY_ENDED for every published record whose publicity (or listing) ended
-    before `today` and was not noted yet, in the session's one transaction. Idempotent, and
-    safe when two runs overlap (cron and a start-up): each record is claimed by a conditional
-    update, so one event per end. (A process commits page by page: hub.runtime.)"""
-    ended, after = 0, 0
-    while page := await publicity_candidates(session, after):
-        ended += await end_publicity(session, ruleset, today, page)
-        after = page[-1]
-    return ended
-
-
 async def run_done(session: AsyncSession, day: date) -> bool:
     """Whether a publicity pass (note_publicity) went through to the end on `day`."""
     return await session.get(LifecycleRun, day) is not None

@@ -63,15 +63,22 @@ def new_person(pii: PiiCipher, person: NewPerson, now: datetime) -> dict[str, An
 
 
 async def rows_by(
-    session: AsyncSession, column: InstrumentedAttribute[Any], values: Iterable[Any]
+    session: AsyncSession,
+    column: InstrumentedAttribute[Any],
+    values: Iterable[Any],
+    *,
+    columns: Sequence[InstrumentedAttribute[Any]] = (),
 ) -> dict[Any, Any]:
     """Rows of `column`'s table whose `column` is in `values`, keyed by that value; one query
-    per chunk of the (deduplicated) values."""
-    model = column.class_
+    per chunk of the (deduplicated) values. Entities, or plain rows of `columns` (which must
+    include `column`)."""
+    query = select(*columns) if columns else select(column.class_)
     found: dict[Any, Any] = {}
     for part in chunks(sorted(set(values))):
-        rows = await session.scalars(select(model).where(column.in_(part)))
-        found.update({getattr(row, column.key): row for row in rows})
+        rows = await session.execute(query.where(column.in_(part)))
+        found.update(
+            {getattr(row, column.key): row for row in (rows if columns else rows.scalars())}
+        )
     return found
 
 
@@ -84,11 +91,8 @@ _PERSON_KEYS = (Person.id, Person.uid, Person.id_hash, Person.name_hash)
 
 async def person_keys_by_hash(session: AsyncSession, hashes: Iterable[str]) -> dict[str, PersonKey]:
     """As `persons_by_hash`, for the bulk paths (storing records): keys, not entities."""
-    found: dict[str, PersonKey] = {}
-    for part in chunks(sorted(set(hashes))):
-        rows = await session.execute(select(*_PERSON_KEYS).where(Person.id_hash.in_(part)))
-        found.update({row.id_hash: PersonKey(*row) for row in rows})
-    return found
+    rows = await rows_by(session, Person.id_hash, hashes, columns=_PERSON_KEYS)
+    return {key: PersonKey(*row) for key, row in rows.items()}
 
 
 async def persons_by_uid(session: AsyncSession, uids: Iterable[str]) -> dict[str, Person]:

@@ -9,12 +9,12 @@ import asyncio
 import dataclasses
 from datetime import date
 
+import pytest
 from factories import body, record, submit
 from sqlalchemy import func, select
 
 from hub.agencies.models import AgencyFamily
-from hub.checks.ruleset import current_ruleset
-from hub.lifecycle.service import publicity_candidates, run_done, run_publicity
+from hub.lifecycle.service import publicity_candidates, run_done
 from hub.records.models import CreditRecord, RecordEvent
 from hub.runtime import Runtime, note_publicity, note_publicity_at_start
 from hub.settings import Settings
@@ -37,14 +37,17 @@ async def _old_arrears(http, db, count: int) -> None:
     await submit(http, db, rows, agency_seed=77, family=AgencyFamily.FINANCE)
 
 
-async def _run(db) -> int:  # type: ignore[no-untyped-def]
-    async with db.sessions.begin() as session:
-        return await run_publicity(session, current_ruleset(), TODAY)
+@pytest.fixture
+async def runtime(db, keys_dir, keys):  # type: ignore[no-untyped-def]
+    """The runtime a `hub lifecycle run` (or a starting server) runs with, on TODAY."""
+    built = Runtime.build(Settings(database_url=db.url, keys_dir=keys_dir), keys)
+    yield dataclasses.replace(built, today=lambda: TODAY)
+    await built.close()
 
 
-async def test_overlapping_runs_note_each_end_once(http, db):
+async def test_overlapping_runs_note_each_end_once(http, db, runtime):
     await _old_arrears(http, db, 30)
-    first, second = await asyncio.gather(_run(db), _run(db))
+    first, second = await asyncio.gather(note_publicity(runtime), note_publicity(runtime))
     assert first + second == 30
     async with db.sessions() as session:
         events = await session.scalar(
@@ -56,12 +59,12 @@ async def test_overlapping_runs_note_each_end_once(http, db):
             select(func.count()).where(CreditRecord.publicity_ended_on.is_not(None))
         )
     assert events == 30 and ended == 30
-    assert await _run(db) == 0  # and again: nothing left to note
+    assert await note_publicity(runtime) == 0  # and again: nothing left to note
 
 
-async def test_a_run_groups_records_by_the_day_they_ended(http, db):
+async def test_a_run_groups_records_by_the_day_they_ended(http, db, runtime):
     await _old_arrears(http, db, 6)
-    assert await _run(db) == 6
+    assert await note_publicity(runtime) == 6
     async with db.sessions() as session:
         days = set(await session.scalars(select(CreditRecord.publicity_ended_on)))
     # Three decision months, three end days, each record claimed with its own.
@@ -81,35 +84,25 @@ async def test_candidates_come_page_by_page_each_once(http, db):
     assert ids == sorted(every)
 
 
-async def test_a_starting_server_skips_the_run_when_todays_is_done(http, db, keys_dir, keys):
+async def test_a_starting_server_skips_the_run_when_todays_is_done(http, db, runtime):
     """Ends are counted in days: once a run of today went through (cron, or an earlier
     start), a restart does not judge millions of records again."""
     await _old_arrears(http, db, 5)
-    settings = Settings(database_url=db.url, keys_dir=keys_dir)
-    runtime = dataclasses.replace(Runtime.build(settings, keys), today=lambda: TODAY)
-    try:
-        await note_publicity_at_start(runtime, lambda: False)
-        assert await _ended(db) == 5
-        async with db.sessions() as session:
-            assert await run_done(session, TODAY)
-        await _old_arrears_of_another_year(http, db)
-        await note_publicity_at_start(runtime, lambda: False)
-        assert await _ended(db) == 5  # skipped: today's run is done
-        assert await note_publicity(runtime) == 2  # cron's run still notes what came since
-    finally:
-        await runtime.close()
+    await note_publicity_at_start(runtime, lambda: False)
+    assert await _ended(db) == 5
+    async with db.sessions() as session:
+        assert await run_done(session, TODAY)
+    await _old_arrears_of_another_year(http, db)
+    await note_publicity_at_start(runtime, lambda: False)
+    assert await _ended(db) == 5  # skipped: today's run is done
+    assert await note_publicity(runtime) == 2  # cron's run still notes what came since
 
 
-async def test_a_run_stopped_half_way_is_not_today_s_run(http, db, keys_dir, keys):
+async def test_a_run_stopped_half_way_is_not_today_s_run(http, db, runtime):
     await _old_arrears(http, db, 5)
-    settings = Settings(database_url=db.url, keys_dir=keys_dir)
-    runtime = dataclasses.replace(Runtime.build(settings, keys), today=lambda: TODAY)
-    try:
-        assert await note_publicity(runtime, stopping=lambda: True) == 0
-        async with db.sessions() as session:
-            assert not await run_done(session, TODAY)
-    finally:
-        await runtime.close()
+    assert await note_publicity(runtime, stopping=lambda: True) == 0
+    async with db.sessions() as session:
+        assert not await run_done(session, TODAY)
 
 
 async def _ended(db) -> int:  # type: ignore[no-untyped-def]

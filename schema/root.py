@@ -126,7 +126,20 @@ class HubSchema(strawberry.federation.Schema):
         return frozenset({"__typename"}).union(*(r.fields for r in roots if r is not None))
 
 
-class _ExecutionWithoutSuggestions(StrawberryGraphQLCoreExecutionContext):
+class _Execution(StrawberryGraphQLCoreExecutionContext):
+    def build_response(self, data: Any) -> Any:
+        response = super().build_response(data)
+        # graphql-core's execution context holds bound methods of itself (its async
+        # helpers): a reference cycle that kept the whole request — the context, the session,
+        # every collected field — alive until the cyclic collector ran, ~90 objects per
+        # check; those collections paused the serving process 3–15 ms at a time. The work is
+        # done once the response is built, so the cycle is broken here and reference counting
+        # frees the request at once.
+        self.async_helpers = None  # type: ignore[assignment]
+        return response
+
+
+class _ExecutionWithoutSuggestions(_Execution):
     # Variables are coerced when the execution is built: a misspelt enum value or input
     # field in the variables would otherwise be answered with "Did you mean …?".
     @classmethod
@@ -153,6 +166,6 @@ def build_schema(*, production: bool = False, limits: Limits = LIMITS) -> HubSch
         types=[Person, Organization],
         federation_version="2.9",
         extensions=extensions,  # type: ignore[arg-type]
-        execution_context_class=_ExecutionWithoutSuggestions if production else None,
+        execution_context_class=_ExecutionWithoutSuggestions if production else _Execution,
         config=StrawberryConfig(auto_camel_case=True),
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from itertools import chain
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import and_, event, inspect, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -127,7 +128,29 @@ def _apply_row_criteria(state: ORMExecuteState) -> None:
     else:
         return
     if options:
-        state.statement = state.statement.options(*options)
+        state.statement = _with_options(state.statement, options)
+
+
+# Statement → {options → the statement with them}. Weak: a statement built for one request
+# (`column.in_(ids)`) is forgotten with it; one built at import stays.
+_OPTIONED: WeakKeyDictionary[Any, dict[tuple[Any, ...], Any]] = WeakKeyDictionary()
+_MAX_CALLERS_PER_STATEMENT = 1024
+
+
+def _with_options(statement: Any, options: tuple[Any, ...]) -> Any:
+    """The same statement object for the same statement and caller, so that SQLAlchemy's
+    cache key, memoized on the object, is computed once rather than on every request (the
+    hot path's statements are built once, at import). Statements and options are
+    immutable, and the options of an actor are one tuple (criteria_for)."""
+    by_options = _OPTIONED.get(statement)
+    if by_options is None:
+        by_options = _OPTIONED[statement] = {}
+    optioned = by_options.get(options)
+    if optioned is None:
+        if len(by_options) >= _MAX_CALLERS_PER_STATEMENT:
+            by_options.clear()
+        optioned = by_options[options] = statement.options(*options)
+    return optioned
 
 
 def _targets_records(state: ORMExecuteState) -> bool:

@@ -28,10 +28,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import httpx
+import orjson
 
 from bench.database import recreate_database, with_database
 from bench.demo_hub import DemoHub, demo_hub
+from bench.wire import Wire
 from hub.demo.dataset import build_dataset
 from hub.subjects.identifiers import id_check_char
 
@@ -93,32 +94,25 @@ class Mix:
                                                  "name": "浸泡测试"}}  # fmt: skip
 
 
-async def send(http: httpx.AsyncClient, token: str, body: dict) -> tuple[int, float, dict]:
-    started = time.perf_counter()
-    try:
-        answer = await http.post(
-            "/graphql", json=body, headers={"Authorization": f"Bearer {token}"}
-        )
-    except httpx.HTTPError:
-        return 599, time.perf_counter() - started, {}
-    took = time.perf_counter() - started
-    return answer.status_code, took, answer.json() if answer.status_code < 500 else {}
+async def send(wire: Wire, body: dict) -> tuple[int, bytes]:
+    return await wire.post("/graphql", body)
 
 
 async def maximum(url: str, token: str, mix: Mix, seconds: float = 20, clients: int = 16) -> float:
     done = 0
     deadline = time.perf_counter() + seconds
+    wire = Wire(url, token)
 
-    async def client(http: httpx.AsyncClient) -> None:
+    async def client() -> None:
         nonlocal done
         while time.perf_counter() < deadline:
             _, body = mix.next()
-            status, _, _ = await send(http, token, body)
+            status, _ = await send(wire, body)
             assert status < 500, status
             done += 1
 
-    async with httpx.AsyncClient(base_url=url, timeout=60) as http:
-        await asyncio.gather(*(client(http) for _ in range(clients)))
+    await asyncio.gather(*(client() for _ in range(clients)))
+    await wire.close()
     return done / seconds
 
 
@@ -128,13 +122,14 @@ async def soak(url: str, token: str, mix: Mix, rate: float, minutes: int) -> lis
     pending: set[asyncio.Task[None]] = set()
     # At most this many requests on the wire: a hub that falls behind makes the next ones
     # wait here, and their latency counts from when they were due (no coordinated omission),
-    # instead of thousands queueing inside the HTTP client, whose pool then costs the load
-    # generator more CPU than the hub (a death spiral the first soaks fell into).
-    wire = asyncio.Semaphore(CONNECTIONS)
+    # instead of thousands queueing in the load generator, which then costs more CPU than the
+    # hub (a death spiral the first soaks fell into).
+    in_flight = asyncio.Semaphore(CONNECTIONS)
+    wire = Wire(url, token)
 
-    async def one(http: httpx.AsyncClient, kind: str, body: dict, due: float) -> None:
-        async with wire:
-            status, _, answer = await send(http, token, body)
+    async def one(kind: str, body: dict, due: float) -> None:
+        async with in_flight:
+            status, answer = await send(wire, body)
         took = time.perf_counter() - due
         minute = stats[min(minutes - 1, int((time.perf_counter() - started) // 60))]
         minute.latencies.append(took)
@@ -142,24 +137,24 @@ async def soak(url: str, token: str, mix: Mix, rate: float, minutes: int) -> lis
         if status >= 500:
             minute.errors += 1
         elif kind == "feed":
-            cursor = ((answer.get("data") or {}).get("changes") or {}).get("pageInfo") or {}
+            data = orjson.loads(answer).get("data") or {}
+            cursor = (data.get("changes") or {}).get("pageInfo") or {}
             mix.cursor = cursor.get("endCursor") or mix.cursor
 
-    limits = httpx.Limits(max_connections=CONNECTIONS)
-    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
-        n = 0
-        while (elapsed := time.perf_counter() - started) < minutes * 60:
-            due = started + n / rate
-            if due > time.perf_counter():
-                await asyncio.sleep(due - time.perf_counter())
-            kind, body = mix.next()
-            task = asyncio.create_task(one(http, kind, body, max(due, started)))
-            pending.add(task)
-            task.add_done_callback(pending.discard)
-            n += 1
-            if elapsed and n % 1000 == 0:
-                print(f"  … {elapsed / 60:.1f} min, {len(pending)} in flight", flush=True)
-        await asyncio.gather(*pending)
+    n = 0
+    while (elapsed := time.perf_counter() - started) < minutes * 60:
+        due = started + n / rate
+        if due > time.perf_counter():
+            await asyncio.sleep(due - time.perf_counter())
+        kind, body = mix.next()
+        task = asyncio.create_task(one(kind, body, max(due, started)))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+        n += 1
+        if elapsed and n % 1000 == 0:
+            print(f"  … {elapsed / 60:.1f} min, {len(pending)} in flight", flush=True)
+    await asyncio.gather(*pending)
+    await wire.close()
     return stats
 
 

@@ -39,6 +39,7 @@ test: lint
 
 bench: setup
 	$(BIN)/python -m bench.hiring_check
+	$(BIN)/python -m bench.stack_floor
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.feed
 	$(BIN)/python -m bench.hostile

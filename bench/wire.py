@@ -16,6 +16,8 @@ import orjson
 
 # What a failed exchange counts as (no answer, or a broken one): a 5xx to the caller.
 NO_ANSWER = 599
+_STALE = (0, b"")
+_Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
 
 class Wire:
@@ -28,7 +30,7 @@ class Wire:
         self._port = parts.port or 80
         self._token = token
         self._timeout = timeout
-        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self._idle: list[_Connection] = []
 
     async def post(self, path: str, body: dict, token: str | None = None) -> tuple[int, bytes]:
         """The status and body of one JSON POST; NO_ANSWER when the exchange failed."""
@@ -40,18 +42,43 @@ class Wire:
             + (f"Authorization: Bearer {bearer}\r\n" if bearer else "")
             + f"Content-Length: {len(payload)}\r\n\r\n"
         ).encode()
-        connection = self._idle.pop() if self._idle else None
+        reused = self._take_idle()
+        if reused is not None:
+            answered = await self._exchange(reused, head + payload)
+            if answered is not _STALE:
+                return answered
+        # A new connection; or the server had closed the idle one just as it was reused
+        # (uvicorn closes keep-alive connections idle for 5 s), before reading the request.
         try:
             async with asyncio.timeout(self._timeout):
-                if connection is None:
-                    connection = await asyncio.open_connection(self._host, self._port)
-                reader, writer = connection
-                writer.write(head + payload)
-                status, length, keep = await _read_head(reader)
+                fresh = await asyncio.open_connection(self._host, self._port)
+        except (OSError, TimeoutError):
+            return NO_ANSWER, b""
+        answered = await self._exchange(fresh, head + payload)
+        return (NO_ANSWER, b"") if answered is _STALE else answered
+
+    def _take_idle(self) -> _Connection | None:
+        while self._idle:
+            connection = self._idle.pop()
+            if not connection[0].at_eof():
+                return connection
+            connection[1].close()
+        return None
+
+    async def _exchange(self, connection: _Connection, request: bytes) -> tuple[int, bytes]:
+        """The answer; _STALE when the connection was closed before any answer began."""
+        reader, writer = connection
+        try:
+            async with asyncio.timeout(self._timeout):
+                writer.write(request)
+                status_line = await reader.readline()
+                if not status_line:
+                    writer.close()
+                    return _STALE
+                status, length, keep = await _read_head(status_line, reader)
                 answer = await reader.readexactly(length)
-        except (OSError, asyncio.IncompleteReadError, ValueError, TimeoutError):
-            if connection is not None:
-                connection[1].close()
+        except (OSError, asyncio.IncompleteReadError, ValueError, IndexError, TimeoutError):
+            writer.close()
             return NO_ANSWER, b""
         if keep:
             self._idle.append(connection)
@@ -65,9 +92,9 @@ class Wire:
         self._idle.clear()
 
 
-async def _read_head(reader: asyncio.StreamReader) -> tuple[int, int, bool]:
+async def _read_head(status_line: bytes, reader: asyncio.StreamReader) -> tuple[int, int, bool]:
     """Status, Content-Length and whether the connection stays open."""
-    status = int((await reader.readline()).split(b" ", 2)[1])
+    status = int(status_line.split(b" ", 2)[1])
     length, keep = 0, True
     while (line := await reader.readline()) not in (b"\r\n", b""):
         name, _, value = line.partition(b":")

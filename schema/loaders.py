@@ -75,11 +75,11 @@ class Loaders:
 
     @cached_property
     def evidence_of_objection(self) -> DataLoader[int, list[Evidence]]:
-        return _loader(partial(_evidence_of, "objection_id"), self._session)
+        return _loader(_evidence_of_objections, self._session)
 
     @cached_property
     def evidence_of_repair(self) -> DataLoader[int, list[Evidence]]:
-        return _loader(partial(_evidence_of, "repair_id"), self._session)
+        return _loader(_evidence_of_repairs, self._session)
 
     def person_read_by_uid(self, stated: Stated) -> DataLoader[str, Person | None]:
         """Persons by uid, batched, each read noted with the purpose stated."""
@@ -122,11 +122,13 @@ async def _records_of(
     return [found[i] for i in ids]
 
 
-async def _evidence_of(
-    owner: str, session: AsyncSession, ids: Sequence[int]
+async def _evidence_of_objections(
+    session: AsyncSession, ids: Sequence[int]
 ) -> list[list[Evidence]]:
-    if owner == "objection_id":
-        found = await evidence.files_of(session, objection_ids=ids)
-    else:
-        found = await evidence.files_of(session, repair_ids=ids)
-    return [[e for e in found if getattr(e, owner) == i] for i in ids]
+    found = await evidence.files_of(session, objection_ids=ids)
+    return [[e for e in found if e.objection_id == i] for i in ids]
+
+
+async def _evidence_of_repairs(session: AsyncSession, ids: Sequence[int]) -> list[list[Evidence]]:
+    found = await evidence.files_of(session, repair_ids=ids)
+    return [[e for e in found if e.repair_id == i] for i in ids]

@@ -32,14 +32,13 @@ class Wire:
         self._timeout = timeout
         self._idle: list[_Connection] = []
 
-    async def post(self, path: str, body: dict, token: str | None = None) -> tuple[int, bytes]:
+    async def post(self, path: str, body: dict) -> tuple[int, bytes]:
         """The status and body of one JSON POST; NO_ANSWER when the exchange failed."""
         payload = orjson.dumps(body)
-        bearer = token or self._token
         head = (
             f"POST {path} HTTP/1.1\r\nHost: {self._host}:{self._port}\r\n"
             "Content-Type: application/json\r\n"
-            + (f"Authorization: Bearer {bearer}\r\n" if bearer else "")
+            + (f"Authorization: Bearer {self._token}\r\n" if self._token else "")
             + f"Content-Length: {len(payload)}\r\n\r\n"
         ).encode()
         reused = self._take_idle()

@@ -94,10 +94,6 @@ class Mix:
                                                  "name": "浸泡测试"}}  # fmt: skip
 
 
-async def send(wire: Wire, body: dict) -> tuple[int, bytes]:
-    return await wire.post("/graphql", body)
-
-
 async def maximum(url: str, token: str, mix: Mix, seconds: float = 20, clients: int = 16) -> float:
     done = 0
     deadline = time.perf_counter() + seconds
@@ -107,7 +103,7 @@ async def maximum(url: str, token: str, mix: Mix, seconds: float = 20, clients: 
         nonlocal done
         while time.perf_counter() < deadline:
             _, body = mix.next()
-            status, _ = await send(wire, body)
+            status, _ = await wire.post("/graphql", body)
             assert status < 500, status
             done += 1
 
@@ -129,7 +125,7 @@ async def soak(url: str, token: str, mix: Mix, rate: float, minutes: int) -> lis
 
     async def one(kind: str, body: dict, due: float) -> None:
         async with in_flight:
-            status, answer = await send(wire, body)
+            status, answer = await wire.post("/graphql", body)
         took = time.perf_counter() - due
         minute = stats[min(minutes - 1, int((time.perf_counter() - started) // 60))]
         minute.latencies.append(took)

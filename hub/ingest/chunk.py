@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,7 +26,7 @@ from hub.ingest.normalize import Normalised, normalise
 from hub.ingest.origins import Withdrawal, origin_agencies, withdraw
 from hub.ingest.quarantine import content_of, fingerprint, sealed
 from hub.ingest.roster import RosterEntry, apply_roster, roster_entry
-from hub.records.drafts import Problem
+from hub.records.drafts import Problem, validate_draft
 from hub.records.service import submit_records
 from hub.subjects.models import Person
 from hub.subjects.pii import PiiCipher
@@ -71,6 +72,7 @@ class SortedRows:
 
 def sort_rows(rows: Sequence[Row]) -> SortedRows:
     sorted_rows = SortedRows()
+    today = clock.today()
     for row in rows:
         if row.problem is not None:
             sorted_rows.refused.append((row, *row.problem))
@@ -88,8 +90,16 @@ def sort_rows(rows: Sequence[Row]) -> SortedRows:
                 reason = "; ".join(f"{p.field}: {p.reason}" for p in outcome)
                 sorted_rows.refused.append((row, outcome[0].field, reason))
             else:
-                sorted_rows.pending.append((row, outcome))
+                sorted_rows.pending.append((row, _validated(outcome, today)))
     return sorted_rows
+
+
+def _validated(item: Normalised, today: date) -> Normalised:
+    """The draft with validate_draft's outcome, done here (in the reader's process) unless
+    identity resolution has yet to complete the draft."""
+    if item.masked_id_number:
+        return item  # validated once identity resolution has found the ID number
+    return Normalised(item.draft, validated=validate_draft(item.draft, today=today))
 
 
 async def apply_chunk(
@@ -202,6 +212,7 @@ async def _upsert(
             context.pii,
             agency_id=agency_id,
             drafts=[item.draft for _, item in group],
+            validated=[item.validated for _, item in group],
             actor=f"ingest:{context.connector}",
             stream=stream,
         )

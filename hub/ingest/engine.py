@@ -8,19 +8,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from connectors.base import Checkpoint, ConnectorError, Row, Stream, TransientError
+from connectors.base import Checkpoint, ConnectorError, Stream, TransientError
 from hub.agencies.models import Agency
 from hub.db.base import utcnow
 from hub.errors import InvalidInput, NotFound
-from hub.ingest.chunk import ChunkResult, SortedRows, apply_chunk, sort_rows
+from hub.ingest.chunk import ChunkResult, SortedRows, apply_chunk
 from hub.ingest.models import IngestCursor, IngestRun
+from hub.ingest.reader import ChunkReader
 from hub.subjects.pii import PiiCipher
 
 Progress = Callable[[int], None]
@@ -140,17 +141,17 @@ async def _read_from_cursor(
     """Reads the stream from its committed cursor, one transaction per chunk."""
     await asyncio.to_thread(source.connector.check, source.config)
     state = await _cursor(sessions, source, stream)
-    rows = source.connector.read(source.config, stream, state)
-    ahead = asyncio.ensure_future(asyncio.to_thread(_take_chunk, rows))
+    reader = ChunkReader(source.connector, source.config, stream, state)
+    ahead = asyncio.ensure_future(reader.next_chunk())
     try:
         while True:
             chunk, checkpoint = await ahead
             if not chunk.rows and checkpoint is None:
                 return
-            # The next chunk is read, mapped and normalised in a thread while this one is
-            # stored: that work fills the time the database takes. Nothing is committed
-            # ahead: the cursor still moves with its chunk.
-            ahead = asyncio.ensure_future(asyncio.to_thread(_take_chunk, rows))
+            # The next chunk is read, mapped, normalised and validated in the reader's
+            # process while this one is stored: that work runs on another core. Nothing is
+            # committed ahead: the cursor still moves with its chunk.
+            ahead = asyncio.ensure_future(reader.next_chunk())
             await _store_chunk(sessions, pii, source, stream, summary, chunk, checkpoint)
             if progress:
                 progress(chunk.rows)
@@ -158,12 +159,13 @@ async def _read_from_cursor(
                 await after_commit()
     finally:
         await _settle(ahead)
+        reader.close()
 
 
 async def _settle(ahead: asyncio.Future[Any]) -> None:
-    """Waits for a read-ahead still in its thread (the next attempt reads the source anew,
-    and a thread must not be left iterating it); its error, if any, matters no more than
-    its rows: the one being raised is the run's."""
+    """Waits for a chunk still being read (the next attempt reads the source anew, from a
+    reader of its own); its error, if any, matters no more than its rows: the one being
+    raised is the run's."""
     with contextlib.suppress(Exception):
         await ahead
 
@@ -226,17 +228,6 @@ def _log_for_operator(source: Source, error: ConnectorError) -> None:
         error.message,
         f" [{error.operator_detail}]" if error.operator_detail else "",
     )
-
-
-def _take_chunk(rows: Iterator[Row | Checkpoint]) -> tuple[SortedRows, Checkpoint | None]:
-    """Rows up to and including the next checkpoint (connectors yield one every N rows),
-    sorted for storing."""
-    chunk: list[Row] = []
-    for item in rows:
-        if isinstance(item, Checkpoint):
-            return sort_rows(chunk), item
-        chunk.append(item)
-    return sort_rows(chunk), None
 
 
 async def _start_run(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from hub.records.drafts import Problem, RecordDraft, SubjectDraft
+from hub.records.drafts import Problem, RecordDraft, SubjectDraft, Validation
 from hub.records.enums import LabelledEnum, RecordCategory, RecordStatus, SanctionKind, Severity
 from vocabulary.dates import EXAMPLES, NotADate
 from vocabulary.dates import parse_date as vocabulary_date
@@ -26,6 +26,9 @@ class Normalised:
     # The subject's ID number as published with digits hidden: the engine must find the one
     # known person it can only be, or quarantine the row.
     masked_id_number: str | None = None
+    # validate_draft's outcome, where the draft is final when read (not masked): the reader
+    # process validates as it reads. A draft identity resolution changes is a new Normalised.
+    validated: Validation | None = None
 
 
 def parse_date(value: object, field: str) -> date | Problem:

@@ -24,7 +24,14 @@ from hub.db.paging import Page, page_of
 from hub.errors import InvalidInput
 from hub.feed.sequencer import note_events_written
 from hub.lifecycle.service import after_source_changes
-from hub.records.drafts import Problem, RecordDraft, ValidRecord, content_hash, validate_draft
+from hub.records.drafts import (
+    Problem,
+    RecordDraft,
+    Validation,
+    ValidRecord,
+    content_hash,
+    validate_draft,
+)
 from hub.records.enums import RecordCategory, RecordStatus, SubjectType
 from hub.records.models import RECORD_FIELDS, CreditRecord, RecordEvent, RecordFields
 from hub.subjects.identifiers import IdNumber, Uscc
@@ -85,16 +92,20 @@ async def submit_records(
     stream: str = "push",
     today: date | None = None,
     jurisdiction: str | None = None,
+    validated: Sequence[Validation | None] | None = None,
 ) -> SubmitResult:
     """Validate each row on its own, then upsert the valid ones on (agency, stream, sourceRef):
-    an identical row changes nothing; a changed row bumps the version and adds an event."""
+    an identical row changes nothing; a changed row bumps the version and adds an event.
+    `validated`, beside the drafts, is `validate_draft`'s outcome for those the caller has
+    validated already (the ingest's reader process does it as it reads; None: not yet)."""
     if len(drafts) > MAX_BATCH:
         raise InvalidInput(
             f"at most {MAX_BATCH} records per call, got {len(drafts)}; split the batch",
             field="records",
         )
     result = SubmitResult()
-    valid = _validate_all(drafts, today or clock.today(), result, jurisdiction)
+    outcomes = validated or [None] * len(drafts)
+    valid = _validate_all(drafts, outcomes, today or clock.today(), result, jurisdiction)
     subject_keys = await _resolve_subjects(session, pii, valid, result)
     accepted = [(i, v) for i, v in valid if i in subject_keys]
     existing = await _existing_records(
@@ -252,11 +263,15 @@ async def _previous_subjects(
 
 
 def _validate_all(
-    drafts: Sequence[RecordDraft], today: date, result: SubmitResult, jurisdiction: str | None
+    drafts: Sequence[RecordDraft],
+    outcomes: Sequence[Validation | None],
+    today: date,
+    result: SubmitResult,
+    jurisdiction: str | None,
 ) -> list[tuple[int, ValidRecord]]:
     valid: list[tuple[int, ValidRecord]] = []
-    for index, draft in enumerate(drafts):
-        outcome = validate_draft(draft, today=today)
+    for index, (draft, done) in enumerate(zip(drafts, outcomes, strict=True)):
+        outcome = done if done is not None else validate_draft(draft, today=today)
         if isinstance(outcome, list):
             result.rejected.extend(_row_errors(index, outcome))
             continue

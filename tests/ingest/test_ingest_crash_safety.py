@@ -7,6 +7,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from processes import kill_when
@@ -154,3 +155,53 @@ async def test_killing_the_sync_at_any_point_and_rerunning_equals_one_clean_run(
         statuses = (await session.scalars(select(IngestRun.status).order_by(IngestRun.id))).all()
     assert statuses[-1] == "SUCCEEDED"
     assert "FAILED" in statuses  # the killed runs were marked interrupted
+
+
+def descendants(pid: int) -> set[int]:
+    """The processes started under `pid` (its reader, the fork server it comes from)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, pending = set(), [pid]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            found.add(child)
+            pending.append(child)
+    return found
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan's zombie waits for whoever reaps orphans here)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+async def test_a_killed_sync_leaves_no_reader_process_behind(db, env, tmp_path):
+    """The source is read in a child process (hub.ingest.reader): when `hub sync` is killed
+    outright, its reader and the fork server end on their own."""
+    async with db.sessions.begin() as session:
+        court = await make_agency(
+            session, name="江州市中级人民法院", seed=96, family=AgencyFamily.COURT
+        )
+    path = write_defaulters(tmp_path / "defaulters.csv", ROWS, format="csv", mask=False)
+    process = start_sync(env, court.uscc, path)
+    helpers: set[int] = set()
+    started = time.monotonic()
+    while len(helpers) < 2 and time.monotonic() - started < 60:
+        assert process.poll() is None, process.stderr.read().decode()[-500:]
+        helpers = descendants(process.pid)
+        await asyncio.sleep(0.05)
+    assert len(helpers) >= 2, "no reader process appeared"
+    await kill_when(db, process, EVERY)
+    deadline = time.monotonic() + 15
+    while any(running(pid) for pid in helpers) and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    assert not [pid for pid in helpers if running(pid)]

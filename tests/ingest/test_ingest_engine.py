@@ -3,9 +3,13 @@ interface over a list): chunks, cursors, idempotency, quarantine, identities, cr
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +20,7 @@ from connectors.base import Checkpoint, ConfigError, Row, Stream, TransientError
 from hub.ingest.engine import RetryPolicy, Source, run_ingest
 from hub.ingest.models import IngestCursor, IngestRun, QuarantinedRow
 from hub.ingest.quarantine import unsealed
+from hub.ingest.reader import ReaderGone
 from hub.ingest.service import open_quarantine, replay
 from hub.records.models import CreditRecord, RecordEvent
 from hub.subjects.models import Person
@@ -31,12 +36,40 @@ class ListConfig:
     # The first N reads fail with TransientError after `fail_after` rows (a share that went
     # away for a moment), the later ones run through.
     flaky_reads: int = 0
+    # How a read without flaky_reads fails after `fail_after` rows: "raise" (RuntimeError),
+    # "unpicklable" (an error that cannot cross to the hub's process as it is), "exit" (the
+    # reader's process dies).
+    fail_by: str = "raise"
+
+
+class Unpicklable(Exception):
+    """Carries a lambda, which pickle cannot send."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.callback = lambda: None
+
+
+# Where each ListConnector notes its reads: they run in the reader's process
+# (hub.ingest.reader), so a list on the instance would stay there.
+_JOURNALS = tempfile.TemporaryDirectory(prefix="hub-test-reads-")
+
+
+def _new_journal() -> Path:
+    handle, name = tempfile.mkstemp(dir=_JOURNALS.name)
+    os.close(handle)
+    return Path(name)
 
 
 @dataclass
 class ListConnector:
     name: str = "listed"
-    reads: list[Mapping[str, Any]] = field(default_factory=list)
+    journal: Path = field(default_factory=_new_journal)
+
+    @property
+    def reads(self) -> list[dict[str, Any]]:
+        """The cursor state each read started from, in order."""
+        return [json.loads(line) for line in self.journal.read_text().splitlines()]
 
     def spec(self) -> type[ListConfig]:
         return ListConfig
@@ -51,7 +84,8 @@ class ListConnector:
     def read(
         self, config: ListConfig, stream: Stream, state: Mapping[str, Any]
     ) -> Iterator[Row | Checkpoint]:
-        self.reads.append(dict(state))
+        with self.journal.open("a") as journal:
+            journal.write(json.dumps(dict(state)) + "\n")
         # Like a file's identity: a cursor for another list means start from the top.
         identity = str(hash(repr(config.rows)))
         offset = int(state.get("offset", 0)) if state.get("list") == identity else 0
@@ -60,13 +94,21 @@ class ListConnector:
                 if len(self.reads) <= config.flaky_reads:
                     raise TransientError("the share went away", operator_detail="ENOENT")
                 if not config.flaky_reads:
-                    raise RuntimeError("the source died")
+                    _fail(config.fail_by)
             yield Row(stream.name, dict(record), f"list:{number}", record=record)
             if number % config.checkpoint_every == 0:
                 yield Checkpoint(
                     stream.name, {"list": identity, "offset": number}, {"encoding": "UTF-8"}
                 )
         yield Checkpoint(stream.name, {"list": identity, "offset": len(config.rows)})
+
+
+def _fail(how: str) -> None:
+    if how == "exit":
+        os._exit(3)
+    if how == "unpicklable":
+        raise Unpicklable("the driver lost its handle")
+    raise RuntimeError("the source died")
 
 
 def sanction(i: int, **extra: Any) -> dict[str, Any]:
@@ -186,6 +228,36 @@ async def test_a_crash_resumes_from_the_last_committed_chunk_with_nothing_lost_o
     async with db.sessions() as session:
         statuses = (await session.scalars(select(IngestRun.status).order_by(IngestRun.id))).all()
     assert statuses == ["SUCCEEDED"]
+
+
+async def test_a_reader_process_that_dies_fails_the_run_and_keeps_what_was_committed(db, pii):
+    """The source is read in a process of its own (hub.ingest.reader); should it die, the run
+    says so and the chunks committed before stand, with their cursor."""
+    agency_id = await agency(db)
+    rows = tuple(sanction(i) for i in range(10))
+    with pytest.raises(ReaderGone, match="exit code 3"):
+        await ingest(db, pii, agency_id, ListConfig(rows, fail_after=7, fail_by="exit"))
+    async with db.sessions() as session:
+        run = (await session.scalars(select(IngestRun))).one()
+        cursor = (await session.scalars(select(IngestCursor))).one()
+        stored = await session.scalar(select(func.count()).select_from(CreditRecord))
+    assert (run.status, run.error) == ("FAILED", "unexpected ReaderGone")
+    assert cursor.state["offset"] == 6 and stored == 6
+    connector = ListConnector()
+    resumed = await ingest(db, pii, agency_id, ListConfig(rows), connector)
+    assert [r["offset"] for r in connector.reads] == [6]
+    assert (resumed.status, resumed.inserted) == ("SUCCEEDED", 4)
+
+
+async def test_an_error_that_cannot_cross_processes_still_names_its_kind(db, pii):
+    agency_id = await agency(db)
+    rows = tuple(sanction(i) for i in range(5))
+    config = ListConfig(rows, fail_after=4, fail_by="unpicklable")
+    with pytest.raises(RuntimeError, match=r"^Unpicklable: the driver lost its handle$"):
+        await ingest(db, pii, agency_id, config)
+    async with db.sessions() as session:
+        run = (await session.scalars(select(IngestRun))).one()
+    assert (run.status, run.rows_read) == ("FAILED", 3)
 
 
 async def test_an_interrupted_run_is_marked_failed_by_the_next_one(db, pii):

@@ -311,7 +311,8 @@ def profile(
     out = RESULTS / "ingest_profile.txt"
     out.unlink(missing_ok=True)
     command = [
-        py_spy, "record", "--rate", str(RATE), "--format", "raw", "--output", str(out), "--",
+        py_spy, "record", "--rate", str(RATE), "--subprocesses", "--format", "raw",
+        "--output", str(out), "--",
         *hub_command(uscc, data.path, args.checkpoint_every),
     ]  # fmt: skip
     print(f"  {shlex.join(command)}", flush=True)
@@ -483,9 +484,9 @@ def results_document(
                 "pass": m.ratio <= TARGET_RATIO,
             },
             "peak_rss_bytes": {
-                "target": f"< {TARGET_RSS_BYTES}",
-                "value": hub.peak_rss_bytes,
-                "pass": hub.peak_rss_bytes < TARGET_RSS_BYTES,
+                "target": f"< {TARGET_RSS_BYTES} (the hub and its reader together)",
+                "value": hub.total_peak_rss_bytes,
+                "pass": hub.total_peak_rss_bytes < TARGET_RSS_BYTES,
             },
         },
         "problems": m.problems,
@@ -512,6 +513,8 @@ def hub_document(
         "vmhwm_bytes": hub.vmhwm_bytes,
         "rss_method": RSS_METHOD,
         "user_cpu_s": round(hub.user_cpu_s, 1),
+        "helper_cpu_s": round(hub.helper_cpu_s, 1),
+        "helper_peak_rss_bytes": hub.helper_peak_rss_bytes,
         "system_cpu_s": round(hub.system_cpu_s, 1),
         "postgres_cpu_s": round(hub.postgres_cpu_s, 1),
         "machine_busy_pct": round(hub.machine_busy_pct, 1),
@@ -559,20 +562,24 @@ def print_report(
         + ", ".join(f"{table} {n:,}" for table, n in tables.items() if table != "ingest_runs")
     )
     print(
-        f"CPU during the hub run: hub {cpu:.1f} s ({hub.system_cpu_s:.1f} s kernel), "
-        f"PostgreSQL ≈{hub.postgres_cpu_s:.1f} s, machine {hub.machine_busy_pct:.0f}% busy "
-        f"({os.cpu_count()} cores)"
+        f"CPU during the hub run: hub {cpu:.1f} s ({hub.system_cpu_s:.1f} s kernel) + its "
+        f"reader ≈{hub.helper_cpu_s:.1f} s, PostgreSQL ≈{hub.postgres_cpu_s:.1f} s, machine "
+        f"{hub.machine_busy_pct:.0f}% busy ({os.cpu_count()} cores)"
     )
     hwm = f"; VmHWM polled from /proc: {mb(hub.vmhwm_bytes)}" if hub.vmhwm_bytes else ""
     print(f"peak RSS: the hub process's ru_maxrss (wait4, in a small launcher){hwm}")
+    print(
+        "its reader process and the fork server it comes from (polled from /proc every "
+        f"second): CPU ≈{hub.helper_cpu_s:.1f} s, peak RSS {mb(hub.helper_peak_rss_bytes)}"
+    )
     print("-" * WIDTH)
     print(f"ratio hub / COPY (equivalent table):  {ratio:.2f}")
     print(f"ratio hub / COPY (plain table):       {hub.wall_s / plain.seconds:.2f}")
     ratio_verdict = pass_or_miss(ratio <= TARGET_RATIO)
-    rss_verdict = pass_or_miss(hub.peak_rss_bytes < TARGET_RSS_BYTES)
+    rss_verdict = pass_or_miss(hub.total_peak_rss_bytes < TARGET_RSS_BYTES)
     print(f"target ratio <= {TARGET_RATIO:g}:               {ratio_verdict}  ({ratio:.2f})")
     rss_target = f"target peak RSS < {TARGET_RSS_BYTES / 1e6:.0f} MB:"
-    print(f"{rss_target:<38}{rss_verdict}  ({mb(hub.peak_rss_bytes)})")
+    print(f"{rss_target:<38}{rss_verdict}  ({mb(hub.total_peak_rss_bytes)}, hub and reader)")
     for problem in problems:
         print(f"  WARNING: {problem}")
     print("=" * WIDTH, flush=True)

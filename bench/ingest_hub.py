@@ -10,13 +10,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
 
 from bench import ROOT
-from bench.cpu import _TICK, _machine_ticks, _postgres_ticks
+from bench.cpu import _TICK, _children, _machine_ticks, _postgres_ticks, _proc_ticks
 
 # (seconds since start, the child's current RSS in bytes or None) → a progress line or None
 Progress = Callable[[float, int | None], str | None]
@@ -59,6 +59,10 @@ class ChildRun:
     wall_s: float
     peak_rss_bytes: int  # ru_maxrss from wait4
     vmhwm_bytes: int | None  # the last VmHWM seen in /proc before the child ended
+    # The hub's own child processes (its reader, the fork server it starts them from):
+    # wait4 does not count them (the reader is the fork server's child), so they are polled.
+    helper_cpu_s: float
+    helper_peak_rss_bytes: int  # the sum of their VmHWM, as last seen
     user_cpu_s: float
     system_cpu_s: float
     postgres_cpu_s: float  # approximate: a backend's last < 1 s is lost if it exits
@@ -73,6 +77,11 @@ class ChildRun:
         if errors:
             shown += "\n[stderr]\n" + "\n".join(errors.splitlines()[-lines:])
         return shown
+
+    @property
+    def total_peak_rss_bytes(self) -> int:
+        """The memory the ingest held at most: the hub's peak and its helpers' peaks."""
+        return self.peak_rss_bytes + self.helper_peak_rss_bytes
 
 
 class Child:
@@ -121,6 +130,8 @@ class _Watch:
     every: float
     child: int | None = None
     vmhwm: int | None = None
+    # pid → (CPU ticks, VmHWM bytes) of the child's descendants, as last seen (≤ 1 s old).
+    helpers: dict[int, tuple[int, int]] = field(default_factory=dict)
     next_postgres: float = 0.0
     next_progress: float = 0.0
 
@@ -135,6 +146,7 @@ class _Watch:
             self.vmhwm = _status_bytes(self.child, "VmHWM") or self.vmhwm
         if now >= self.next_postgres:
             self.note_postgres()
+            self.note_helpers()
             self.next_postgres = now + 1.0
         if self.progress and now >= self.next_progress:
             rss = _status_bytes(self.child, "VmRSS") if self.child is not None else None
@@ -142,6 +154,18 @@ class _Watch:
             if line:
                 print(line, flush=True)
             self.next_progress = now + self.every
+
+    def note_helpers(self) -> None:
+        if self.child is None:
+            return
+        pending = _children(self.child)
+        while pending:
+            pid = pending.pop()
+            ticks, hwm = _proc_ticks(pid), _status_bytes(pid, "VmHWM")
+            if ticks or hwm:
+                seen = self.helpers.get(pid, (0, 0))
+                self.helpers[pid] = (max(ticks, seen[0]), max(hwm or 0, seen[1]))
+            pending.extend(_children(pid))
 
     def note_postgres(self) -> None:
         for p, ticks in _postgres_ticks().items():
@@ -201,6 +225,8 @@ def run_child(
         wall_s=wall,
         peak_rss_bytes=maxrss,
         vmhwm_bytes=watch.vmhwm,
+        helper_cpu_s=sum(ticks for ticks, _ in watch.helpers.values()) / _TICK,
+        helper_peak_rss_bytes=sum(hwm for _, hwm in watch.helpers.values()),
         user_cpu_s=user,
         system_cpu_s=system,
         postgres_cpu_s=postgres,

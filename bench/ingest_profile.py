@@ -26,7 +26,15 @@ IDLE_LEAVES = (
     "Condition.wait (stdlib/threading.py)",  # rich's refresh thread, sleeping
     "_worker (stdlib/concurrent/futures/thread.py)",  # the thread pool, waiting for work
     "EpollSelector.select (stdlib/selectors.py)",  # the event loop, waiting for PostgreSQL
+    # Either end of the pipe between the hub and its reader process, waiting for the other.
+    "Connection._recv (stdlib/multiprocessing/connection.py)",
 )
+# With --subprocesses, py-spy roots each stack at its process (`process 123:"command"`),
+# nested for a child's child: the hub is the outermost, its reader (hub.ingest.reader)
+# the fork server's child.
+# A command line may hold ";" (the fork server's does), so these are taken off the front
+# before the stack is split into frames.
+_PROCESS = re.compile(r'^process \d+:".*?"(?:;|$)')
 # Inclusive time is ranked for the hub's and the connectors' functions, and for the ORM
 # session calls that root SQLAlchemy's greenlet stacks (a statement, a flush).
 _INCLUSIVE = ("(hub/", "(connectors/", "(sqlalchemy/orm/session.py)")
@@ -93,51 +101,69 @@ def _layer(key: str) -> str:
 
 
 def summarise(raw: str, top: int = 20) -> dict[str, Any]:
-    """py-spy's collapsed stacks → busy samples by concern (exclusive), hub functions by
-    inclusive share, functions by own share, own share by layer."""
-    concerns: Counter[str] = Counter()
-    inclusive: Counter[str] = Counter()
-    own: Counter[str] = Counter()
-    layers: Counter[str] = Counter()
-    busy = idle = 0
+    """py-spy's collapsed stacks → for the hub's process: busy samples by concern
+    (exclusive), hub functions by inclusive share, functions by own share, own share by
+    layer; for its reader process, by concern and own share."""
+    hub, reader = _Tally(), _Tally()
     for line in raw.splitlines():
         stack, _, count_text = line.rpartition(" ")
         if not count_text.isdigit():
             continue
-        count = int(count_text)
+        depth = 0
+        while match := _PROCESS.match(stack):
+            stack, depth = stack[match.end() :], depth + 1
         frames = [frame_key(f) for f in stack.split(";") if f.strip()]
-        if not frames:
-            continue
+        if frames:
+            (reader if depth > 1 else hub).add(frames, int(count_text))
+    return {
+        **hub.summary(top),
+        "rate_hz": RATE,
+        "reader": {k: v for k, v in reader.summary(top).items() if k != "inclusive"},
+    }
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.concerns: Counter[str] = Counter()
+        self.inclusive: Counter[str] = Counter()
+        self.own: Counter[str] = Counter()
+        self.layers: Counter[str] = Counter()
+        self.busy = self.idle = 0
+
+    def add(self, frames: list[str], count: int) -> None:
         if frames[-1] in IDLE_LEAVES:
-            idle += count
-            continue
-        busy += count
-        own[frames[-1]] += count
-        layers[_layer(frames[-1])] += count
+            self.idle += count
+            return
+        self.busy += count
+        self.own[frames[-1]] += count
+        self.layers[_layer(frames[-1])] += count
         distinct = set(frames)
         for key in distinct:
             if any(p in key for p in _INCLUSIVE) and not key.startswith(_ROOTS):
-                inclusive[key] += count
+                self.inclusive[key] += count
         for concern, markers in CONCERNS:
             if any(marker in key for key in distinct for marker in markers):
-                concerns[concern] += count
+                self.concerns[concern] += count
                 break
 
-    def share(items: list[tuple[str, int]]) -> list[dict[str, Any]]:
-        return [
-            {"frame": k, "samples": n, "pct": round(100 * n / busy, 1) if busy else 0.0}
-            for k, n in items
-        ]
+    def summary(self, top: int) -> dict[str, Any]:
+        busy = self.busy
 
-    return {
-        "busy_samples": busy,
-        "idle_samples": idle,
-        "rate_hz": RATE,
-        "concerns": share([(c, concerns[c]) for c, _ in CONCERNS]),
-        "inclusive": share(inclusive.most_common(top)),
-        "self": share(own.most_common(12)),
-        "layers": share(layers.most_common()),
-    }
+        def share(items: list[tuple[str, int]]) -> list[dict[str, Any]]:
+            return [
+                {"frame": k, "samples": n, "pct": round(100 * n / busy, 1) if busy else 0.0}
+                for k, n in items
+                if n
+            ]
+
+        return {
+            "busy_samples": busy,
+            "idle_samples": self.idle,
+            "concerns": share([(c, self.concerns[c]) for c, _ in CONCERNS]),
+            "inclusive": share(self.inclusive.most_common(top)),
+            "self": share(self.own.most_common(12)),
+            "layers": share(self.layers.most_common()),
+        }
 
 
 class BackendSampler:
@@ -207,6 +233,16 @@ def print_summary(summary: dict[str, Any], what: str) -> None:
         print(f"  {title}:")
         for row in summary[key]:
             print(f"    {row['pct']:5.1f}%  {row['frame']}")
+    reader = summary.get("reader") or {}
+    if reader.get("busy_samples"):
+        print(
+            f"  its reader process (hub.ingest.reader: the connector's read, normalisation, "
+            f"validation), {reader['busy_samples']:,} busy samples:"
+        )
+        for title, key in (("by concern", "concerns"), ("top functions by own time", "self")):
+            print(f"   {title}:")
+            for row in reader[key]:
+                print(f"    {row['pct']:5.1f}%  {row['frame']}")
     backend = summary.get("postgres") or {"phases": []}
     for phase in backend["phases"]:
         seconds = phase["samples"] * backend["interval_s"]

@@ -2,6 +2,8 @@
 
 A connector answers four questions and only *yields*; the hub's ingest engine owns
 validation, normalisation, storage and state. Connectors never import `hub` or `schema`.
+`read` runs in a process of its own (the hub's reader): the connector, its config and the
+stream are pickled to it, and what a read changes on the connector stays there.
 
     spec()                         the typed config model (a dataclass, one docstring per field)
     check(config)                  raise ConfigError / TransientError if the source is unusable

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from hub import clock
 from hub.cli.context import OPERATOR, all_pages, console, run
+from hub.garbage import collected_for_bulk_work
 from hub.objections.rules import OpenObjection, due, overdue
 from hub.objections.service import ObjectionFilter, list_objections
 from hub.records.enums import ObjectionState, RepairState
@@ -118,5 +119,6 @@ def lifecycle_run() -> None:
     async def work(runtime: Runtime) -> tuple[int, int]:
         return await note_publicity(runtime), await raise_warnings(runtime)
 
-    ended, raised = run(work)
+    with collected_for_bulk_work():
+        ended, raised = run(work)
     console.print(f"publicity ended for {ended} record(s); {raised} new warning(s)")

@@ -19,7 +19,7 @@ from connectors.registry import CONNECTORS
 from hub.agencies.service import agency_by_uscc
 from hub.cli.context import console, run, transact
 from hub.db.statistics import WriterCare
-from hub.garbage import collect_garbage_for_bulk_work
+from hub.garbage import collected_for_bulk_work
 from hub.ingest.engine import RunSummary, Source, run_ingest
 from hub.ingest.service import cursors, recent_runs
 from hub.runtime import Runtime
@@ -78,10 +78,12 @@ def _command(connector: Connector[Any]) -> click.Command:
             config = _config(connector, values)
         except (TypeError, ConfigError) as exc:
             raise click.UsageError(str(exc)) from exc
-        collect_garbage_for_bulk_work()
-        summaries = run(
-            lambda runtime: _sync(runtime, connector, config, agency_uscc, allow_family_mismatch)
-        )
+        with collected_for_bulk_work():
+            summaries = run(
+                lambda runtime: _sync(
+                    runtime, connector, config, agency_uscc, allow_family_mismatch
+                )
+            )
         _report(summaries)
 
     agency = click.Option(

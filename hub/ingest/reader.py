@@ -32,7 +32,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from connectors.base import Checkpoint, Row, Stream
-from hub.garbage import collect_garbage_for_bulk_work
+from hub.garbage import collected_for_bulk_work
 from hub.ingest.chunk import SortedRows, sort_rows
 
 Chunk = tuple[SortedRows, Checkpoint | None]
@@ -111,7 +111,13 @@ def _serve(
     read (sent to the hub, which decides what it means)."""
     # Ctrl-C in a terminal reaches the whole process group; the hub decides for its reader.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    collect_garbage_for_bulk_work()
+    with collected_for_bulk_work():
+        _answer_requests(connection, connector, config, stream, state)
+
+
+def _answer_requests(
+    connection: Connection, connector: Any, config: Any, stream: Stream, state: dict[str, Any]
+) -> None:
     rows: Iterator[Row | Checkpoint] | None = None
     try:
         while connection.recv_bytes() == _NEXT:

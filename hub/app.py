@@ -13,11 +13,11 @@ from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.routing import Route
 
 from hub import console
+from hub.garbage import tune_for_serving
 from hub.keys import Keys
 from hub.runtime import note_publicity_at_start, open_runtime
 from hub.settings import Settings
 from hub.web.auth import TokenBackend, on_auth_error
-from hub.web.collector import tune_for_serving
 from hub.web.endpoints import healthz, jwks, metrics, readyz
 from hub.web.errors import DATABASE_FAILURES, unexpected
 from hub.web.evidence_file import evidence_file

@@ -12,10 +12,10 @@ from hub.audit.chain import AccessEntry
 from hub.audit.models import AuditEvent, PendingAccess
 from hub.audit.service import Caller, note, open_trail
 from hub.checks.ruleset import current_ruleset
+from hub.garbage import YOUNG_THRESHOLD
 from hub.runtime import Runtime, open_runtime
 from hub.settings import Settings
 from hub.subjects.pii import PiiCipher
-from hub.web.collector import YOUNG_THRESHOLD
 
 
 def access(key: str) -> AccessEntry:
@@ -74,7 +74,7 @@ async def test_the_runtime_carries_the_current_rule_set_and_the_pii_keys(db, key
 
 
 async def test_a_serving_process_freezes_what_start_up_built_and_collects_less_often(http):
-    # `http` is an app whose lifespan ran (hub.web.collector: set once per process).
+    # `http` is an app whose lifespan ran (hub.garbage: set once per process).
     assert (await http.get("/healthz")).status_code == 200
     assert gc.get_threshold()[0] == YOUNG_THRESHOLD
     assert gc.get_freeze_count() > 0

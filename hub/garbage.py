@@ -8,10 +8,11 @@ With the interpreter's defaults every 700 allocations start a young collection, 
 full one walks all the modules, schema and rule-set objects loaded at start-up, which never
 become garbage. So what is alive once start-up is done is frozen (left out of every
 collection, once per process), and young collections run every 10,000 allocations; cycles
-wait a little longer. Measured: a 10,000-check batch 2.47 s → 1.9 s (bench/README.md); the
-collector took 3.1 s of `hub sync`'s 13.2 s of CPU on 100,000 rows before, ~0.5 s after
-(bench.ingest, 2026-12-06); `hub lifecycle run` on 1,000,000 records 61.5 and 66.7 s →
-55.0 and 51.1 s."""
+wait a little longer. Measured: a 10,000-check batch 2.47 s → 1.9 s (bench/README.md); on
+100,000 rows the collector took 3.1 s of `hub sync`'s 13.2 s of CPU, and with these
+settings the whole run took 10.7 s (bench.ingest, 2026-12-06, with the reader process);
+`hub lifecycle run` on 1,000,000 records 61.5 and 66.7 s → 55.0 and 51.1 s (measured with
+middle and full collections rarer too, thresholds 10,000/50/100)."""
 
 from __future__ import annotations
 

@@ -55,8 +55,8 @@ class _Context:
 
 @dataclass
 class SortedRows:
-    """A chunk's rows by what the engine does with each: `sort_rows`, pure, so a reader
-    thread can do it for the next chunk while this one is stored."""
+    """A chunk's rows by what the engine does with each: `sort_rows`, pure, so the reader
+    process (hub.ingest.reader) can do it for the next chunk while this one is stored."""
 
     # (row, field, reason): rows that cannot go in, quarantined as they are.
     refused: list[tuple[Row, str, str]] = field(default_factory=list)

@@ -3,6 +3,7 @@ interface over a list): chunks, cursors, idempotency, quarantine, identities, cr
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -86,8 +87,10 @@ class ListConnector:
     ) -> Iterator[Row | Checkpoint]:
         with self.journal.open("a") as journal:
             journal.write(json.dumps(dict(state)) + "\n")
-        # Like a file's identity: a cursor for another list means start from the top.
-        identity = str(hash(repr(config.rows)))
+        # Like a file's identity: a cursor for another list means start from the top. A
+        # digest, not hash(): each read runs in a reader process of its own, and str hashes
+        # are salted per interpreter.
+        identity = hashlib.sha256(repr(config.rows).encode()).hexdigest()
         offset = int(state.get("offset", 0)) if state.get("list") == identity else 0
         for number, record in enumerate(config.rows[offset:], start=offset + 1):
             if config.fail_after is not None and number > config.fail_after:

@@ -10,7 +10,15 @@ positions appear in whole batches, always above the last. An event whose transac
 late simply gets a later position; that is the point.
 
 Why not order by id or time: an id is taken at insert, a transaction holding id 100 can commit
-after one holding 101, and a reader that already passed 101 would skip 100 for ever."""
+after one holding 101, and a reader that already passed 101 would skip 100 for ever.
+
+A bulk writer (an ingest's chunk: a thousand events a transaction) positions its own events
+instead: it holds them until its last statement, then locks the feed head, inserts them
+with their positions and commits (`hold_events_until_commit`, `position_held_events`). The
+head stays locked until that commit, so positions still follow commit order; and each event
+row is written once, where numbering it afterwards would write every row (~1 KB with its
+snapshot) a second time and leave the first as a dead row. Requests keep the sequencer: each
+would hold the head lock through its own commit, and concurrent writers would queue on it."""
 
 from __future__ import annotations
 
@@ -21,12 +29,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from hub.db.background import Rounds
+from hub.db.bulk import insert_many
 from hub.feed.models import FeedHead
 from hub.records.models import RecordEvent
 
 BATCH = 5000
 HEAD_ID = 1
 _WROTE = "hub.feed.wrote_events"
+_HELD = "hub.feed.events_held_for_commit"
+_EVENTS = RecordEvent.metadata.tables[RecordEvent.__tablename__]
 
 
 async def sequence_batch(session: AsyncSession, limit: int = BATCH) -> int:
@@ -34,14 +45,7 @@ async def sequence_batch(session: AsyncSession, limit: int = BATCH) -> int:
     waiting = select(RecordEvent.id).where(RecordEvent.position.is_(None)).limit(1)
     if await session.scalar(waiting) is None:
         return 0  # nothing to do: no lock taken
-    last = await session.scalar(
-        update(FeedHead)
-        .where(FeedHead.id == HEAD_ID)
-        .values(last_position=FeedHead.last_position)
-        .returning(FeedHead.last_position)
-    )
-    if last is None:
-        raise RuntimeError("the feed head is missing: run `hub db upgrade`")
+    last = await _lock_head(session)
     # Read after the lock: in PostgreSQL's READ COMMITTED each statement sees what had
     # committed when it began, so this sees the positions the previous batch gave.
     numbered = (
@@ -67,6 +71,54 @@ async def sequence_batch(session: AsyncSession, limit: int = BATCH) -> int:
     return done
 
 
+async def _lock_head(session: AsyncSession) -> int:
+    """The last position handed out, the head locked until the transaction ends (the first
+    statement writes it, so PostgreSQL holds the row lock and SQLite its write lock)."""
+    last = await session.scalar(
+        update(FeedHead)
+        .where(FeedHead.id == HEAD_ID)
+        .values(last_position=FeedHead.last_position)
+        .returning(FeedHead.last_position)
+    )
+    if last is None:
+        raise RuntimeError("the feed head is missing: run `hub db upgrade`")
+    return int(last)
+
+
+async def write_events(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Record events as plain rows (past the ORM): held for `position_held_events` when the
+    transaction holds them, otherwise inserted now for the sequencer to position."""
+    held: list[dict[str, Any]] | None = session.info.get(_HELD)
+    if held is not None:
+        held.extend(rows)
+        return
+    await insert_many(session, _EVENTS, rows)
+    session.info[_WROTE] = True
+
+
+def hold_events_until_commit(session: AsyncSession) -> None:
+    """From now on in this transaction, `write_events` holds the events back: the caller
+    ends it with `position_held_events` as its last statement before the commit."""
+    session.info[_HELD] = []
+
+
+async def position_held_events(session: AsyncSession) -> int:
+    """Inserts the events held back, positioned after every position handed out, and keeps
+    the head locked until the commit. Returns how many. Call it last: what the transaction
+    does after it, every other writer of positions waits for."""
+    held: list[dict[str, Any]] = session.info.pop(_HELD, None) or []
+    if not held:
+        return 0
+    last = await _lock_head(session)
+    for offset, row in enumerate(held, start=1):
+        row["position"] = last + offset
+    await insert_many(session, _EVENTS, held)
+    await session.execute(
+        update(FeedHead).where(FeedHead.id == HEAD_ID).values(last_position=last + len(held))
+    )
+    return len(held)
+
+
 class Sequencer(Rounds):
     """Positions committed events in the background of one hub process (and drains once
     when a command ends)."""
@@ -84,11 +136,6 @@ class Sequencer(Rounds):
 def wrote_events(session: AsyncSession) -> bool:
     """Whether this session's transaction wrote record events (the sequencer is then woken)."""
     return bool(session.info.get(_WROTE))
-
-
-def note_events_written(session: AsyncSession) -> None:
-    """For events written as rows, past the ORM's flush (which notes them itself)."""
-    session.info[_WROTE] = True
 
 
 @event.listens_for(Session, "after_flush")

@@ -19,6 +19,7 @@ from connectors.base import Checkpoint, ConnectorError, Stream, TransientError
 from hub.agencies.models import Agency
 from hub.db.base import utcnow
 from hub.errors import InvalidInput, NotFound
+from hub.feed.sequencer import hold_events_until_commit, position_held_events
 from hub.ingest.chunk import ChunkResult, SortedRows, apply_chunk
 from hub.ingest.models import IngestCursor, IngestRun
 from hub.ingest.reader import ChunkReader
@@ -179,8 +180,10 @@ async def _store_chunk(
     chunk: SortedRows,
     checkpoint: Checkpoint | None,
 ) -> None:
-    """One chunk, its cursor and the run's progress, in one transaction."""
+    """One chunk, its cursor and the run's progress, in one transaction, which positions
+    the chunk's feed events itself at its end (hub.feed.sequencer)."""
     async with sessions.begin() as session:
+        hold_events_until_commit(session)
         result = await apply_chunk(
             session, pii, source.agency_id, source.connector.name, stream.name,
             summary.run_id, chunk,
@@ -190,6 +193,7 @@ async def _store_chunk(
             summary.notes.update(checkpoint.notes)
             await _save_cursor(session, source, stream, checkpoint.state)
         await _record_progress(session, summary)
+        await position_held_events(session)
 
 
 async def _family_check(

@@ -19,10 +19,10 @@ from hub.agencies.models import Agency
 from hub.audit.purposes import AccessPurpose, require_purpose
 from hub.audit.service import note_person_reads
 from hub.db.base import utcnow
-from hub.db.bulk import insert_many, insert_returning_ids
+from hub.db.bulk import insert_returning_ids
 from hub.db.paging import Page, page_of
 from hub.errors import InvalidInput
-from hub.feed.sequencer import note_events_written
+from hub.feed.sequencer import write_events
 from hub.lifecycle.service import after_source_changes
 from hub.records.drafts import (
     Problem,
@@ -33,7 +33,7 @@ from hub.records.drafts import (
     validate_draft,
 )
 from hub.records.enums import RecordCategory, RecordStatus, SubjectType
-from hub.records.models import RECORD_FIELDS, CreditRecord, RecordEvent, RecordFields
+from hub.records.models import RECORD_FIELDS, CreditRecord, RecordFields
 from hub.subjects.identifiers import IdNumber, Uscc
 from hub.subjects.models import Organization, Person
 from hub.subjects.pii import PiiCipher
@@ -193,12 +193,10 @@ class _Upsert:
             for id_, (row, content) in zip(ids, self.new, strict=True):
                 self.events.append(self._event(id_, 1, "CREATED", row, content))
         if self.events:
-            await insert_many(session, _EVENTS, self.events)
-            note_events_written(session)
+            await write_events(session, self.events)
 
 
 _RECORDS = CreditRecord.metadata.tables[CreditRecord.__tablename__]
-_EVENTS = RecordEvent.metadata.tables[RecordEvent.__tablename__]
 
 
 def _moves(current: CreditRecord, ids: tuple[str, int | None, int | None]) -> bool:

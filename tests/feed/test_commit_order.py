@@ -16,7 +16,12 @@ from support import make_agency, make_uscc
 
 from hub.auth.actor import Actor
 from hub.db.base import utcnow
-from hub.feed.sequencer import sequence_batch
+from hub.feed.sequencer import (
+    hold_events_until_commit,
+    position_held_events,
+    sequence_batch,
+    write_events,
+)
 from hub.feed.service import Reader, read_changes
 from hub.records.enums import RecordCategory, RecordStatus, Severity, SubjectType
 from hub.records.models import CreditRecord, RecordEvent
@@ -100,7 +105,18 @@ async def _ids_above(db, last_id: int) -> list[int]:
         )
 
 
-async def test_concurrent_writers_and_a_following_reader_agree_on_every_commit(db, pii):
+def _event_row(record_id: int, label: str) -> dict:
+    return {
+        "record_id": record_id, "version": 1, "kind": "UPDATED", "status": RecordStatus.ACTIVE,
+        "snapshot": {}, "actor": label, "at": utcnow(),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["requests", "requests-and-bulk"])
+async def test_concurrent_writers_and_a_following_reader_agree_on_every_commit(db, pii, bulk):
+    """`bulk`: half the writers position their own events as they commit, as an ingest's
+    chunk does (write_events held, then position_held_events), beside writers the
+    sequencer positions."""
     record_id = await _a_record(db)
     rng = random.Random(20261205)
     committed: set[str] = set()
@@ -110,14 +126,23 @@ async def test_concurrent_writers_and_a_following_reader_agree_on_every_commit(d
         for round_ in range(12):
             label = f"w{number}-{round_}"
             async with db.sessions() as session:
-                session.add(_event(record_id, label))
-                await session.flush()
+                if bulk and number % 2:
+                    hold_events_until_commit(session)
+                    labels = [f"{label}.{i}" for i in range(rng.randint(1, 3))]
+                    await write_events(session, [_event_row(record_id, x) for x in labels])
+                else:
+                    labels = [label]
+                    session.add(_event(record_id, label))
+                    await session.flush()
                 await asyncio.sleep(rng.random() * 0.02)  # hold the id, commit later
                 if rng.random() < 0.15:
                     await session.rollback()  # never committed: must never be read
                     continue
+                if bulk and number % 2:
+                    await position_held_events(session)
+                    await asyncio.sleep(rng.random() * 0.01)  # the head held until commit
                 await session.commit()
-            committed.add(label)
+            committed.update(labels)
 
     async def sequencer() -> None:
         while not writers_done.is_set():

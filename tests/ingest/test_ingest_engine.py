@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from support import make_agency, make_id_number, make_uscc
 
 from connectors.base import Checkpoint, ConfigError, Row, Stream, TransientError
+from hub.feed.models import FeedHead
 from hub.ingest.engine import RetryPolicy, Source, run_ingest
 from hub.ingest.models import IngestCursor, IngestRun, QuarantinedRow
 from hub.ingest.quarantine import unsealed
@@ -168,6 +169,31 @@ async def test_a_clean_run_records_counts_notes_and_the_cursor(db, pii):
         assert (run.status, run.inserted, run.finished_at is not None) == ("SUCCEEDED", 7, True)
         cursor = await session.scalar(select(IngestCursor))
         assert cursor.state["offset"] == 7
+
+
+async def test_a_run_leaves_its_events_positioned_in_the_order_its_chunks_committed(db, pii):
+    """Each chunk positions its own feed events as it commits (hub.feed.sequencer): when
+    the run ends they are in the feed, with no sequencer round, and in chunk order."""
+    agency_id = await agency(db)
+    rows = [sanction(i) for i in range(7)]
+    await ingest(db, pii, agency_id, ListConfig(tuple(rows)))
+    rows[4] = {**rows[4], "summary": "违反工作纪律，情节较重"}  # one record changes
+    await ingest(db, pii, agency_id, ListConfig(tuple(rows)))
+    async with db.sessions() as session:
+        events = (
+            await session.execute(
+                select(RecordEvent.position, RecordEvent.kind, CreditRecord.source_ref)
+                .join(CreditRecord, CreditRecord.id == RecordEvent.record_id)
+                .order_by(RecordEvent.id)
+            )
+        ).all()
+        head = await session.scalar(select(FeedHead.last_position))
+    assert [position for position, _, _ in events] == list(range(1, 9))
+    assert head == 8
+    assert [ref for _, _, ref in events] == [r["source_ref"] for r in rows] + [
+        rows[4]["source_ref"]
+    ]
+    assert [kind for _, kind, _ in events] == ["CREATED"] * 7 + ["UPDATED"]
 
 
 async def test_running_again_changes_nothing(db, pii):

@@ -29,7 +29,12 @@ from hub.checks.ruleset import current_ruleset
 from hub.db.base import utcnow
 from hub.db.engine import create_engine, session_factory
 from hub.db.statistics import TableCare
-from hub.feed.sequencer import Sequencer, wrote_events
+from hub.feed.sequencer import (
+    Sequencer,
+    hold_events_until_commit,
+    position_held_events,
+    wrote_events,
+)
 from hub.feed.service import Reader
 from hub.keys import Keys, load_keys
 from hub.lifecycle.calendar import WorkCalendar, load_calendar
@@ -137,17 +142,19 @@ async def note_publicity(
     middle of a statement. With `share` < 1 (a serving process) the run keeps to about that
     share of the time, waiting after each page: on 10 million records the run is minutes of
     CPU, and at full speed it starved the requests it shares the process with. Returns how
-    many ended."""
+    many ended. Each page positions its own feed events as it commits (hub.feed.sequencer):
+    a run that ends the publicity of millions of records writes each event row once."""
     ended, after = 0, 0
     while not stopping():
         began = time.perf_counter()
         async with runtime.sessions.begin() as session:
+            hold_events_until_commit(session)
             page = await publicity_candidates(session, after)
             if not page:
                 break
             ended += await end_publicity(session, runtime.ruleset, runtime.today(), page)
+            await position_held_events(session)
         after = page[-1]
-        runtime.sequencer.wake()
         if share < 1:
             await asyncio.sleep((time.perf_counter() - began) * (1 / share - 1))
     if not stopping():

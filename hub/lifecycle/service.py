@@ -20,6 +20,7 @@ from hub.checks.rules import RuleSet
 from hub.checks.rules_periods import measure_last_day
 from hub.db.base import utcnow
 from hub.db.upsert import insert_new
+from hub.feed.sequencer import write_events
 from hub.lifecycle.models import LifecycleRun
 from hub.objections.models import Objection
 from hub.objections.rules import OpenObjection, record_dispute
@@ -60,18 +61,23 @@ def note_event(
     **detail: Any,
 ) -> None:
     """One of the hub's transitions in the record's history: who, when (now), why."""
-    session.add(
-        RecordEvent(
-            record_id=record.id,
-            version=record.version,
-            kind=kind,
-            status=record.status,
-            snapshot={"lifecycle": kind, **detail},
-            actor=actor,
-            reason=reason,
-            at=utcnow(),
-        )
-    )
+    session.add(RecordEvent(**event_row(record, kind, actor, reason, **detail)))
+
+
+def event_row(
+    record: RecordFields, kind: str, actor: str | None, reason: str | None = None, **detail: Any
+) -> dict[str, Any]:
+    """The columns of a transition's event (note_event's, as a plain row for many)."""
+    return {
+        "record_id": record.id,
+        "version": record.version,
+        "kind": kind,
+        "status": record.status,
+        "snapshot": {"lifecycle": kind, **detail},
+        "actor": actor,
+        "reason": reason,
+        "at": utcnow(),
+    }
 
 
 async def refresh_dispute(session: AsyncSession, record: CreditRecord) -> None:
@@ -193,7 +199,8 @@ async def end_publicity(
     session: AsyncSession, ruleset: RuleSet, today: date, ids: Sequence[int]
 ) -> int:
     """One chunk of candidates: those whose window closed before `today` are claimed by one
-    conditional UPDATE, and each claimed one gets its event."""
+    conditional UPDATE, and each claimed one gets its event (as rows: hub.feed.sequencer's
+    write_events)."""
     rows = await session.execute(select(*RECORD_FIELDS).where(CreditRecord.id.in_(ids)))
     ending: dict[int, tuple[RecordFields, date]] = {}
     for record in rows:
@@ -201,11 +208,12 @@ async def end_publicity(
         if last is not None and last < today:
             ending[record.id] = (record, last)
     claimed = await _claim(session, {id_: last for id_, (_, last) in ending.items()})
+    events = []
     for record_id in claimed:
         ended, last = ending[record_id]
         reason = f"publicity ended after {last} (令2025年第36号: at its maximum)"
-        note_event(session, ended, "PUBLICITY_ENDED", "hub", reason, lastDay=str(last))
-    await session.flush()
+        events.append(event_row(ended, "PUBLICITY_ENDED", "hub", reason, lastDay=str(last)))
+    await write_events(session, events)
     return len(claimed)
 
 

@@ -14,6 +14,7 @@ from factories import body, record, submit
 from sqlalchemy import func, select
 
 from hub.agencies.models import AgencyFamily
+from hub.feed.models import FeedHead
 from hub.lifecycle.service import publicity_candidates, run_done
 from hub.records.models import CreditRecord, RecordEvent
 from hub.runtime import Runtime, note_publicity, note_publicity_at_start
@@ -60,6 +61,25 @@ async def test_overlapping_runs_note_each_end_once(http, db, runtime):
         )
     assert events == 30 and ended == 30
     assert await note_publicity(runtime) == 0  # and again: nothing left to note
+
+
+async def test_a_run_positions_its_events_in_the_feed_as_each_page_commits(http, db, runtime):
+    """No sequencer round needed: the page's transaction inserts its events with their
+    positions (hub.feed.sequencer), one page here, so one unbroken run of positions."""
+    await _old_arrears(http, db, 12)
+    assert await note_publicity(runtime) == 12
+    async with db.sessions() as session:
+        positions = list(
+            await session.scalars(
+                select(RecordEvent.position)
+                .where(RecordEvent.kind == "PUBLICITY_ENDED")
+                .order_by(RecordEvent.id)
+            )
+        )
+        head = await session.scalar(select(FeedHead.last_position))
+    assert None not in positions
+    assert positions == list(range(positions[0], positions[0] + 12))
+    assert head >= positions[-1]
 
 
 async def test_a_run_groups_records_by_the_day_they_ended(http, db, runtime):

@@ -88,6 +88,8 @@ async def _lock_head(session: AsyncSession) -> int:
 async def write_events(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Record events as plain rows (past the ORM): held for `position_held_events` when the
     transaction holds them, otherwise inserted now for the sequencer to position."""
+    if not rows:
+        return
     held: list[dict[str, Any]] | None = session.info.get(_HELD)
     if held is not None:
         held.extend(rows)
@@ -136,6 +138,22 @@ class Sequencer(Rounds):
 def wrote_events(session: AsyncSession) -> bool:
     """Whether this session's transaction wrote record events (the sequencer is then woken)."""
     return bool(session.info.get(_WROTE))
+
+
+@event.listens_for(Session, "before_commit")
+def _refuse_to_lose_held_events(session: Session) -> None:
+    # A transaction that held events back and commits without writing them would lose them.
+    if session.info.get(_HELD):
+        raise RuntimeError(
+            "record events held for their feed positions were never written: "
+            "call position_held_events before the commit"
+        )
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_held_events(session: Session) -> None:
+    # They belonged to the transaction that is gone, as its other writes do.
+    session.info.pop(_HELD, None)
 
 
 @event.listens_for(Session, "after_flush")

@@ -11,7 +11,7 @@ import random
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from support import make_agency, make_uscc
 
 from hub.auth.actor import Actor
@@ -187,3 +187,13 @@ async def _labels(session, positions: list[int]) -> dict[int, str]:
         select(RecordEvent.position, RecordEvent.actor).where(RecordEvent.position.in_(positions))
     )
     return {int(p): str(a) for p, a in rows}
+
+
+async def test_a_commit_that_would_lose_held_events_is_refused(db):
+    record_id = await _a_record(db)
+    with pytest.raises(RuntimeError, match="position_held_events"):
+        async with db.sessions.begin() as session:
+            hold_events_until_commit(session)
+            await write_events(session, [_event_row(record_id, "held")])
+    async with db.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(RecordEvent)) == 0

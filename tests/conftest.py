@@ -156,11 +156,14 @@ def http(app: Served) -> httpx.AsyncClient:
 
 
 @pytest.fixture
-def env(db: Database, keys_dir: Path) -> dict[str, str]:
-    """The environment of a `hub` command run against the test database."""
+def env(db: Database, keys_dir: Path, tmp_path: Path) -> dict[str, str]:
+    """The environment of a `hub` command run against the test database. Its temporary
+    files go to the test's directory: a `hub sync` a test kills leaves its reader's fork
+    server socket directory (multiprocessing's) behind."""
     return {
         "HUB_DATABASE_URL": db.url,
         "HUB_KEYS_DIR": str(keys_dir),
+        "TMPDIR": str(tmp_path),
         "HUB_ENV": "development",
         "COLUMNS": "200",  # rich fits tables to the terminal; tests read whole lines
     }

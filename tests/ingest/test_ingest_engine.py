@@ -53,12 +53,16 @@ class Unpicklable(Exception):
 
 
 # Where each ListConnector notes its reads: they run in the reader's process
-# (hub.ingest.reader), so a list on the instance would stay there.
-_JOURNALS = tempfile.TemporaryDirectory(prefix="hub-test-reads-")
+# (hub.ingest.reader), so a list on the instance would stay there. Made when the first
+# connector is: each reader process imports this module too (to unpickle the connector) and
+# ends without running finalizers, so a directory made at import was left behind by each.
+_JOURNALS: list[tempfile.TemporaryDirectory[str]] = []
 
 
 def _new_journal() -> Path:
-    handle, name = tempfile.mkstemp(dir=_JOURNALS.name)
+    if not _JOURNALS:
+        _JOURNALS.append(tempfile.TemporaryDirectory(prefix="hub-test-reads-"))
+    handle, name = tempfile.mkstemp(dir=_JOURNALS[0].name)
     os.close(handle)
     return Path(name)
 

@@ -122,8 +122,10 @@ UNPOSITIONED = "position IS NULL"
 class RecordEvent(Base):
     """Append-only history of a record, and the change feed's outbox: an event is written
     in the transaction that made the change, and the sequencer (hub.feed.sequencer) gives it
-    its feed `position` after that transaction has committed. Ids are taken when a row is
-    inserted, so they do not follow commit order; positions do."""
+    its feed `position` after that transaction has committed — or, for a bulk writer (an
+    ingest's chunk, a lifecycle run's page), that transaction inserts it already positioned,
+    under the feed head's lock, as its last statement. Ids are taken when a row is inserted,
+    so they do not follow commit order; positions do."""
 
     __tablename__ = "record_events"
     __table_args__ = (

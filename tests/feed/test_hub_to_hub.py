@@ -169,13 +169,17 @@ async def _state(db: Database):
     return records, people
 
 
-def _env(db: Database, keys_dir: Path) -> dict[str, str]:
-    return {"HUB_DATABASE_URL": db.url, "HUB_KEYS_DIR": str(keys_dir), "HUB_ENV": "development"}
+def _env(db: Database, keys_dir: Path, tmp: Path) -> dict[str, str]:
+    # TMPDIR: a killed pull leaves its reader's fork-server socket directory there.
+    return {
+        "HUB_DATABASE_URL": db.url, "HUB_KEYS_DIR": str(keys_dir), "HUB_ENV": "development",
+        "TMPDIR": str(tmp),
+    }  # fmt: skip
 
 
 async def test_a_killed_pull_resumes_to_exactly_one_clean_pull(city, db, keys_dir, tmp_path):
     await _register_city_operator(db, city)
-    env = _env(db, keys_dir)
+    env = _env(db, keys_dir, tmp_path)
     for rows in (5, 13, 22):
         await kill_when(db, _sync(env, city), rows, deadline=120)
     await _pull(env, city)
@@ -184,7 +188,7 @@ async def test_a_killed_pull_resumes_to_exactly_one_clean_pull(city, db, keys_di
     (tmp_path / "clean").mkdir()
     async for clean in _database("sqlite", tmp_path / "clean"):
         await _register_city_operator(clean, city)
-        await _pull(_env(clean, keys_dir), city)
+        await _pull(_env(clean, keys_dir, tmp_path), city)
         assert province == await _state(clean)
     records, people = province
     assert len(records) == SANCTIONS + 1 and people == SANCTIONS
@@ -194,10 +198,10 @@ async def test_a_killed_pull_resumes_to_exactly_one_clean_pull(city, db, keys_di
 
 
 async def test_a_repair_in_the_city_stops_the_record_restricting_in_the_province(
-    city, db, keys_dir, serve
+    city, db, keys_dir, serve, tmp_path
 ):
     await _register_city_operator(db, city)
-    env = _env(db, keys_dir)
+    env = _env(db, keys_dir, tmp_path)
     await _pull(env, city)
     async with serve() as province:
         checker = await get_token(

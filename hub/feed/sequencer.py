@@ -65,9 +65,7 @@ async def sequence_batch(session: AsyncSession, limit: int = BATCH) -> int:
         .execution_options(synchronize_session=False)
     )
     done = int(result.rowcount or 0)  # type: ignore[attr-defined]
-    await session.execute(
-        update(FeedHead).where(FeedHead.id == HEAD_ID).values(last_position=last + done)
-    )
+    await _move_head(session, last + done)
     return done
 
 
@@ -85,9 +83,18 @@ async def _lock_head(session: AsyncSession) -> int:
     return int(last)
 
 
+async def _move_head(session: AsyncSession, last_position: int) -> None:
+    """The head after a batch, in the transaction that locked it (`_lock_head`)."""
+    await session.execute(
+        update(FeedHead).where(FeedHead.id == HEAD_ID).values(last_position=last_position)
+    )
+
+
 async def write_events(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Record events as plain rows (past the ORM): held for `position_held_events` when the
-    transaction holds them, otherwise inserted now for the sequencer to position."""
+    transaction holds them, otherwise inserted now for the sequencer to position. Every row
+    names the same columns (`reason` too, None where there is none): the rows a transaction
+    holds, from whichever writer, go in as one COPY, which takes its columns from the first."""
     if not rows:
         return
     held: list[dict[str, Any]] | None = session.info.get(_HELD)
@@ -115,9 +122,7 @@ async def position_held_events(session: AsyncSession) -> int:
     for offset, row in enumerate(held, start=1):
         row["position"] = last + offset
     await insert_many(session, _EVENTS, held)
-    await session.execute(
-        update(FeedHead).where(FeedHead.id == HEAD_ID).values(last_position=last + len(held))
-    )
+    await _move_head(session, last + len(held))
     return len(held)
 
 

@@ -181,6 +181,7 @@ class _Upsert:
             "status": columns["status"],
             "snapshot": content,
             "actor": self.actor,
+            "reason": None,  # a source's change; the hub's own transitions give theirs
             "at": self.now,
         }
 

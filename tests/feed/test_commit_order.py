@@ -49,10 +49,14 @@ async def _a_record(db) -> int:
 
 
 def _event(record_id: int, label: str) -> RecordEvent:
-    return RecordEvent(
-        record_id=record_id, version=1, kind="UPDATED", status=RecordStatus.ACTIVE,
-        snapshot={}, actor=label, at=utcnow(),
-    )  # fmt: skip
+    return RecordEvent(**_event_row(record_id, label))
+
+
+def _event_row(record_id: int, label: str) -> dict:
+    return {
+        "record_id": record_id, "version": 1, "kind": "UPDATED", "status": RecordStatus.ACTIVE,
+        "snapshot": {}, "actor": label, "reason": None, "at": utcnow(),
+    }  # fmt: skip
 
 
 def _reader(pii) -> Reader:
@@ -103,13 +107,6 @@ async def _ids_above(db, last_id: int) -> list[int]:
                 select(RecordEvent.id).where(RecordEvent.id > last_id).order_by(RecordEvent.id)
             )
         )
-
-
-def _event_row(record_id: int, label: str) -> dict:
-    return {
-        "record_id": record_id, "version": 1, "kind": "UPDATED", "status": RecordStatus.ACTIVE,
-        "snapshot": {}, "actor": label, "at": utcnow(),
-    }  # fmt: skip
 
 
 @pytest.mark.parametrize("bulk", [False, True], ids=["requests", "requests-and-bulk"])
